@@ -1,0 +1,78 @@
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import crypto from 'node:crypto';
+import type { Config } from './config/config';
+import type { Logger } from './shared/logger';
+import type { Db } from './shared/db';
+import type { ApiKeyService } from './api-keys/service';
+import type { IntakeService } from './events/service';
+import { requireApiKey, type Guard } from './auth/guards';
+import { browserIntake, collectCors, serverIntake } from './events/router';
+import { errorHandler, notFound } from './http/errors';
+
+export interface AppDeps {
+  config: Pick<Config, 'trustProxy'> & { collectRateLimitPerMinute?: number };
+  logger: Logger;
+  db: Db;
+  intake: IntakeService;
+  apiKeys: ApiKeyService;
+}
+
+interface Route {
+  method: 'get' | 'post' | 'put' | 'delete' | 'options';
+  path: string;
+  guard: Guard;
+  handlers: RequestHandler[];
+}
+
+/** Builds the Express app from injected pieces; `main.ts` listens, tests use Supertest. */
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.set('trust proxy', deps.config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: deps.logger.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? crypto.randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }) },
+    }),
+  );
+  app.use(cookieParser());
+
+  const serverJson = express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] });
+  const browserText = express.text({ limit: '64kb', type: () => true });
+  const collectLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.config.collectRateLimitPerMinute ?? 300,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    message: { code: 'rate_limited', message: 'Too many events from this address; slow down', errors: { ip: 'rate limit exceeded' } },
+  });
+
+  const guards: Record<Guard, RequestHandler[]> = {
+    public: [],
+    apiKey: [requireApiKey(deps.apiKeys)],
+  };
+
+  /** Every endpoint, one line each, with its guard. */
+  const routes: Route[] = [
+    { method: 'get', path: '/healthz', guard: 'public', handlers: [(_req, res) => void res.json({ status: 'ok' })] },
+    { method: 'post', path: '/v1/events', guard: 'apiKey', handlers: [serverJson, serverIntake(deps.intake)] },
+    { method: 'options', path: '/v1/collect', guard: 'public', handlers: [collectCors] },
+    { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, browserText, browserIntake(deps.intake)] },
+  ];
+  for (const r of routes) app[r.method](r.path, ...guards[r.guard], ...r.handlers);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return Object.assign(app, { routes });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Meta's production Graph API; tests and local development point GRAPH_API_URL at the emulator. */
+export const META_GRAPH_URL = 'https://graph.facebook.com';
+export const GRAPH_API_VERSION = 'v24.0';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .default('sqlite:./data/bus.sqlite')
+    .refine((v) => /^mysql2?:\/\/[^/]+\/\w+/.test(v) || !/^[a-z0-9+]+:\/\//i.test(v), 'must be mysql://user:pass@host:port/db or a SQLite file path'),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  GRAPH_API_URL: z.string().url('must be an http(s) URL').default(META_GRAPH_URL).transform((v) => v.replace(/\/+$/, '')),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default(GRAPH_API_VERSION),
+  META_PIXEL_ID: z.string().regex(/^\d{5,20}$/, 'must be the numeric dataset (pixel) id').optional(),
+  META_ACCESS_TOKEN: z.string().min(10, 'looks too short to be a Meta access token').optional(),
+  META_TEST_EVENT_CODE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  APP_SECRET: z.string().min(16, 'must be at least 16 characters (it encrypts access tokens at rest)').optional(),
+  TRUST_PROXY: z.string().default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DELIVERY_POLL_MS: int(20, 60000).default(250),
+  DELIVERY_CONCURRENCY: int(1, 64).default(4),
+  LEASE_MS: int(1000, 3600000).default(60000),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof EnvSchema>) {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    mongoUrl: env.MONGO_URL,
+    graph: { url: env.GRAPH_API_URL, version: env.GRAPH_API_VERSION },
+    bootstrapPixel: env.META_PIXEL_ID
+      ? { datasetId: env.META_PIXEL_ID, accessToken: env.META_ACCESS_TOKEN, testEventCode: env.META_TEST_EVENT_CODE }
+      : undefined,
+    appSecret: env.APP_SECRET,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL,
+    delivery: { pollMs: env.DELIVERY_POLL_MS, concurrency: env.DELIVERY_CONCURRENCY, leaseMs: env.LEASE_MS },
+    production: env.NODE_ENV === 'production',
+  };
+}
+
+/** Express's trust proxy: false, true, a hop count, or a comma list of addresses/subnets. */
+function parseTrustProxy(v: string): boolean | number | string {
+  if (['false', '0', ''].includes(v)) return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once. A missing or malformed setting throws ConfigError with one
+ * line naming the variable and the rule, which main prints before exiting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.META_ACCESS_TOKEN && !e.META_PIXEL_ID) throw new ConfigError('Invalid configuration: META_PIXEL_ID is required when META_ACCESS_TOKEN is set');
+  if (e.NODE_ENV === 'production' && !e.APP_SECRET) throw new ConfigError('Invalid configuration: APP_SECRET is required when NODE_ENV=production');
+  return toConfig(e);
+}

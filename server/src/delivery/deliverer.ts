@@ -1,0 +1,238 @@
+import { EventRequest } from 'facebook-nodejs-business-sdk';
+import type { Logger } from '../shared/logger';
+import type { SecretBox } from '../shared/crypto';
+import type { EventRecord, EventRepository } from '../events/repository';
+import { MAX_EVENT_AGE_S } from '../events/schemas';
+import type { Pixel, PixelRepository } from '../pixels/repository';
+import type { SettingsRepository } from '../settings/repository';
+import type { Settings } from '../settings/schema';
+import type { GraphHttpService } from './graph-client';
+import { backoffMs, classify, type Classification, type GraphResponse } from './meta-errors';
+import { toServerEvent } from './server-event';
+
+export interface DelivererDeps {
+  events: EventRepository;
+  pixels: PixelRepository;
+  settings: SettingsRepository;
+  secrets: SecretBox;
+  http: GraphHttpService;
+  logger: Logger;
+  /** Unique per process: leases are taken in its name. */
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  pollMs: number;
+  now?: () => number;
+}
+
+export interface BatchOutcome {
+  pixelId: number;
+  count: number;
+  outcome: 'delivered' | 'retrying' | 'not_delivered' | 'failed' | 'paused' | 'expired' | 'split';
+  fbtraceId: string | null;
+}
+
+/**
+ * Claims due events with a lease, sends them per pixel in batches of up to `batchSize` through
+ * the SDK, and records each outcome. Runs as a loop that idles at `pollMs` and can be woken by
+ * intake in the same process; several processes may run it against one MySQL database.
+ */
+export class Deliverer {
+  private running = false;
+  private inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private rerun = false;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: DelivererDeps) {
+    this.now = deps.now ?? Date.now;
+    this.log = deps.logger.child({ component: 'delivery' });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  /** Claims now instead of waiting for the next poll (intake calls this after a commit). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.rerun = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.pump();
+  }
+
+  /** Stops claiming, waits for batches in flight to be recorded. Unsent claims are released. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** One claim-and-send round outside the loop (sweep job, tests). Returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(this.groups(claimed, (await this.deps.settings.get()).batchSize).map(([pixelId, events]) => this.deliverGroup(pixelId, events)));
+    return claimed.length;
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.rerun = false;
+        while (this.running && this.inFlight.size < this.deps.concurrency) {
+          const claimed = await this.claim();
+          if (!claimed.length) break;
+          const settings = await this.deps.settings.get();
+          for (const [pixelId, events] of this.groups(claimed, settings.batchSize)) {
+            const p: Promise<void> = this.deliverGroup(pixelId, events)
+              .catch((err: unknown) => this.log.error({ err }, 'delivery batch crashed; its events stay leased and will be re-claimed'))
+              .finally(() => {
+                this.inFlight.delete(p);
+                this.wake();
+              });
+            this.inFlight.add(p);
+          }
+        }
+      } while (this.rerun && this.running);
+    } catch (err) {
+      this.log.error({ err }, 'claiming due events failed; retrying at the next poll');
+    } finally {
+      this.pumping = false;
+      if (this.running && !this.timer) this.timer = setTimeout(() => this.wake(), this.deps.pollMs);
+    }
+  }
+
+  private async claim(): Promise<EventRecord[]> {
+    const settings = await this.deps.settings.get();
+    return this.deps.events.claimDue({
+      now: this.now(),
+      limit: settings.batchSize,
+      owner: this.deps.owner,
+      leaseMs: this.deps.leaseMs,
+      excludePixelIds: await this.deps.pixels.pausedIds(),
+    });
+  }
+
+  private groups(events: EventRecord[], batchSize: number): Array<[number, EventRecord[]]> {
+    const byPixel = new Map<number, EventRecord[]>();
+    for (const e of events) byPixel.set(e.pixelId, [...(byPixel.get(e.pixelId) ?? []), e]);
+    const out: Array<[number, EventRecord[]]> = [];
+    for (const [pixelId, list] of byPixel) for (let i = 0; i < list.length; i += batchSize) out.push([pixelId, list.slice(i, i + batchSize)]);
+    return out;
+  }
+
+  private async deliverGroup(pixelId: number, events: EventRecord[]): Promise<void> {
+    const settings = await this.deps.settings.get();
+    this.deps.http.timeoutMs = settings.requestTimeoutMs;
+    const pixel = await this.deps.pixels.findById(pixelId);
+    const owner = this.deps.owner;
+    if (!pixel) return; // deleted meanwhile: its events went with it (cascade)
+
+    const oldest = Math.floor(this.now() / 1000) - MAX_EVENT_AGE_S + 60;
+    const expired = events.filter((e) => e.eventTime < oldest);
+    if (expired.length) {
+      await this.deps.events.recordOutcome(expired.map((e) => e.id), owner, { status: 'expired', nextAttemptAt: null, errorMessage: 'Older than Meta’s 7-day window; not sent' }, null);
+      this.report({ pixelId, count: expired.length, outcome: 'expired', fbtraceId: null });
+    }
+    let live = events.filter((e) => e.eventTime >= oldest);
+    if (!live.length) return;
+
+    const sealed = await this.deps.pixels.sealedToken(pixelId);
+    if (!sealed) {
+      await this.pause(pixel, 'No access token is configured for this pixel', live);
+      return;
+    }
+    const token = this.deps.secrets.open(sealed);
+
+    // One value the SDK refuses must not lose the batch: that event fails on its own.
+    const built: Array<{ record: EventRecord; event: ReturnType<typeof toServerEvent> }> = [];
+    for (const record of live) {
+      try {
+        built.push({ record, event: toServerEvent(record.payload) });
+      } catch (err) {
+        const message = `The SDK refused the event: ${(err as Error).message}`.slice(0, 500);
+        await this.deps.events.recordOutcome([record.id], owner, { status: 'failed', nextAttemptAt: null, errorCode: null, errorMessage: message }, attemptRow('failed', null, message, 0, 1));
+      }
+    }
+    live = built.map((b) => b.record);
+    if (!live.length) return;
+    await this.send(pixel, token, built, settings);
+  }
+
+  private async send(pixel: Pixel, token: string, batch: Array<{ record: EventRecord; event: ReturnType<typeof toServerEvent> }>, settings: Settings): Promise<void> {
+    const owner = this.deps.owner;
+    const ids = batch.map((b) => b.record.id);
+    const testCode = pixel.testEventCode && (pixel.testEventCodeExpiresAt === null || pixel.testEventCodeExpiresAt > this.now()) ? pixel.testEventCode : null;
+    const request = new EventRequest(token, pixel.datasetId, batch.map((b) => b.event), null, testCode);
+    request.setHttpService(this.deps.http);
+    const response = (await request.execute()) as unknown as GraphResponse;
+    const c = classify(response);
+    const at = this.now();
+    const row = (outcome: BatchOutcome['outcome'], cl: Classification) =>
+      cl.kind === 'delivered'
+        ? attemptRow(outcome, response.httpStatus, null, response.durationMs, batch.length, cl.fbtraceId)
+        : { ...attemptRow(outcome, response.httpStatus, cl.message, response.durationMs, batch.length, cl.fbtraceId), errorCode: cl.code, errorSubcode: cl.subcode, isTransient: cl.isTransient };
+
+    if (c.kind === 'delivered') {
+      await this.deps.events.recordOutcome(ids, owner, { status: 'delivered', nextAttemptAt: null, fbtraceId: c.fbtraceId, deliveredAt: at, errorCode: null, errorSubcode: null, errorMessage: null }, row('delivered', c));
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'delivered', fbtraceId: c.fbtraceId });
+      return;
+    }
+    const err = { errorCode: c.code, errorSubcode: c.subcode, errorMessage: c.message, fbtraceId: c.fbtraceId };
+    if (c.kind === 'token') {
+      await this.deps.pixels.pause(pixel.id, `Meta rejected the access token (code ${c.code}): ${c.message}`);
+      await this.deps.events.recordOutcome(ids, owner, { status: 'queued', nextAttemptAt: at, refundAttempt: true, ...err }, row('paused', c));
+      this.log.warn({ pixel: pixel.datasetId, code: c.code, fbtraceId: c.fbtraceId }, 'access token rejected: pixel paused until the token is replaced');
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'paused', fbtraceId: c.fbtraceId });
+      return;
+    }
+    if (c.kind === 'permanent' && batch.length > 1) {
+      // Meta rejects a whole batch for one bad event: split so only that event fails.
+      await this.deps.events.addAttempts(ids, row('split', c));
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'split', fbtraceId: c.fbtraceId });
+      const mid = Math.ceil(batch.length / 2);
+      await this.send(pixel, token, batch.slice(0, mid), settings);
+      await this.send(pixel, token, batch.slice(mid), settings);
+      return;
+    }
+    if (c.kind === 'permanent') {
+      await this.deps.events.recordOutcome(ids, owner, { status: 'failed', nextAttemptAt: null, ...err }, row('failed', c));
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'failed', fbtraceId: c.fbtraceId });
+      return;
+    }
+    // Transient: back off per event by its attempt count, or give up when the policy is spent.
+    const byAttempts = new Map<number, number[]>();
+    for (const b of batch) byAttempts.set(b.record.attempts, [...(byAttempts.get(b.record.attempts) ?? []), b.record.id]);
+    for (const [attempts, group] of byAttempts) {
+      const exhausted = attempts >= settings.retry.maxAttempts;
+      const status = exhausted ? 'not_delivered' : 'retrying';
+      await this.deps.events.recordOutcome(group, owner, { status, nextAttemptAt: exhausted ? null : at + backoffMs(attempts, settings.retry), ...err }, row(status, c));
+      this.report({ pixelId: pixel.id, count: group.length, outcome: status, fbtraceId: c.fbtraceId });
+    }
+  }
+
+  private async pause(pixel: Pixel, reason: string, events: EventRecord[]): Promise<void> {
+    await this.deps.pixels.pause(pixel.id, reason);
+    await this.deps.events.release(events.map((e) => e.id), this.deps.owner);
+    this.log.warn({ pixel: pixel.datasetId }, reason);
+    this.report({ pixelId: pixel.id, count: events.length, outcome: 'paused', fbtraceId: null });
+  }
+
+  private report(o: BatchOutcome): void {
+    const level = o.outcome === 'delivered' || o.outcome === 'split' ? 'info' : 'warn';
+    this.log[level]({ pixelId: o.pixelId, count: o.count, outcome: o.outcome, fbtraceId: o.fbtraceId }, `delivery batch ${o.outcome}`);
+  }
+}
+
+function attemptRow(outcome: BatchOutcome['outcome'], httpStatus: number | null, message: string | null, durationMs: number, batchSize: number, fbtraceId: string | null = null) {
+  return { attemptedAt: Date.now(), outcome, httpStatus, errorCode: null, errorSubcode: null, isTransient: null, message, fbtraceId, durationMs, batchSize };
+}

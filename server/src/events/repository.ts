@@ -1,0 +1,321 @@
+import { dialectOf, type Db } from '../shared/db';
+import type { EventStatus, Source, StoredEvent } from './schemas';
+
+export interface EventRecord {
+  id: number;
+  pixelId: number;
+  eventName: string;
+  eventId: string;
+  eventTime: number;
+  actionSource: string;
+  source: Source;
+  payload: StoredEvent;
+  status: EventStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  leaseOwner: string | null;
+  lastErrorCode: number | null;
+  lastErrorSubcode: number | null;
+  lastErrorMessage: string | null;
+  fbtraceId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+}
+
+interface EventRow {
+  id: number | string;
+  pixel_id: number;
+  event_name: string;
+  event_id: string;
+  event_time: number | string;
+  action_source: string;
+  source: Source;
+  payload: string;
+  status: EventStatus;
+  attempts: number;
+  next_attempt_at: number | string | null;
+  lease_owner: string | null;
+  last_error_code: number | null;
+  last_error_subcode: number | null;
+  last_error_message: string | null;
+  fbtrace_id: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  delivered_at: number | string | null;
+}
+
+const TABLE = 'events';
+const ATTEMPTS = 'delivery_attempts';
+const n = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+function mapRow(r: EventRow): EventRecord {
+  return {
+    id: Number(r.id),
+    pixelId: r.pixel_id,
+    eventName: r.event_name,
+    eventId: r.event_id,
+    eventTime: Number(r.event_time),
+    actionSource: r.action_source,
+    source: r.source,
+    payload: JSON.parse(r.payload) as StoredEvent,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: n(r.next_attempt_at),
+    leaseOwner: r.lease_owner,
+    lastErrorCode: r.last_error_code,
+    lastErrorSubcode: r.last_error_subcode,
+    lastErrorMessage: r.last_error_message,
+    fbtraceId: r.fbtrace_id,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    deliveredAt: n(r.delivered_at),
+  };
+}
+
+export interface NewEvent {
+  pixelId: number;
+  payload: StoredEvent;
+  source: Source;
+  status: 'queued' | 'skipped';
+}
+
+export interface AttemptRecord {
+  eventRowId: number;
+  attemptedAt: number;
+  outcome: EventStatus | 'paused' | 'split';
+  httpStatus: number | null;
+  errorCode: number | null;
+  errorSubcode: number | null;
+  isTransient: boolean | null;
+  message: string | null;
+  fbtraceId: string | null;
+  durationMs: number;
+  batchSize: number;
+}
+
+const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
+
+export class EventRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Inserts many events in one transaction (the group commit of intake). Rows whose
+   * (pixel, event_name, event_id) already exists, in the table or earlier in `events`,
+   * are not written and come back as `duplicate`.
+   */
+  async insertMany(events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+    const now = Date.now();
+    return this.db.transaction(async (trx) => {
+      const existing = new Set<string>();
+      for (let i = 0; i < events.length; i += 300) {
+        const chunk = events.slice(i, i + 300);
+        const rows = (await trx(TABLE)
+          .select('pixel_id', 'event_name', 'event_id')
+          .whereIn(
+            ['pixel_id', 'event_name', 'event_id'],
+            chunk.map((e) => [e.pixelId, e.payload.event_name, e.payload.event_id]),
+          )) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
+        for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
+      }
+      const result: Array<'inserted' | 'duplicate'> = [];
+      const toInsert: Record<string, unknown>[] = [];
+      for (const e of events) {
+        const k = key(e.pixelId, e.payload.event_name, e.payload.event_id);
+        if (existing.has(k)) {
+          result.push('duplicate');
+          continue;
+        }
+        existing.add(k);
+        result.push('inserted');
+        toInsert.push({
+          pixel_id: e.pixelId,
+          event_name: e.payload.event_name,
+          event_id: e.payload.event_id,
+          event_time: e.payload.event_time,
+          action_source: e.payload.action_source,
+          source: e.source,
+          payload: JSON.stringify(e.payload),
+          status: e.status,
+          attempts: 0,
+          next_attempt_at: e.status === 'queued' ? now : null,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+      // A concurrent writer may have inserted the same key meanwhile: the unique key keeps one row.
+      for (let i = 0; i < toInsert.length; i += 500) {
+        await trx(TABLE).insert(toInsert.slice(i, i + 500)).onConflict(['pixel_id', 'event_name', 'event_id']).ignore();
+      }
+      return result;
+    });
+  }
+
+  async findById(id: number): Promise<EventRecord | undefined> {
+    const row = (await this.db<EventRow>(TABLE).where({ id }).first()) as EventRow | undefined;
+    return row && mapRow(row);
+  }
+
+  async findByKey(pixelId: number, eventName: string, eventId: string): Promise<EventRecord | undefined> {
+    const row = (await this.db<EventRow>(TABLE).where({ pixel_id: pixelId, event_name: eventName, event_id: eventId }).first()) as EventRow | undefined;
+    return row && mapRow(row);
+  }
+
+  /**
+   * Claims up to `limit` due events with a lease. Due means queued/retrying whose time has come,
+   * or sending whose lease ran out (a crashed worker): `next_attempt_at` holds the lease expiry
+   * while sending. On MySQL `FOR UPDATE SKIP LOCKED` lets several workers claim side by side.
+   */
+  async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[] }): Promise<EventRecord[]> {
+    const mysql = dialectOf(this.db) === 'mysql';
+    return this.db.transaction(async (trx) => {
+      let q = trx<EventRow>(TABLE)
+        .select('id')
+        .whereIn('status', ['queued', 'retrying', 'sending'])
+        .where('next_attempt_at', '<=', opts.now)
+        .orderBy('next_attempt_at')
+        .limit(opts.limit);
+      if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
+      if (mysql) q = q.forUpdate().skipLocked();
+      const ids = ((await q) as Array<{ id: number | string }>).map((r) => Number(r.id));
+      if (!ids.length) return [];
+      await trx(TABLE)
+        .whereIn('id', ids)
+        .update({
+          status: 'sending',
+          lease_owner: opts.owner,
+          next_attempt_at: opts.now + opts.leaseMs,
+          attempts: trx.raw('attempts + 1'),
+          updated_at: opts.now,
+        });
+      return ((await trx<EventRow>(TABLE).whereIn('id', ids)) as EventRow[]).map(mapRow);
+    });
+  }
+
+  /**
+   * Records one outcome for a set of claimed events: their new status and one attempt row each.
+   * Only rows still leased by `owner` are changed, so a worker whose lease expired cannot
+   * overwrite the result of the worker that re-claimed them.
+   */
+  async recordOutcome(
+    ids: number[],
+    owner: string,
+    update: { status: EventStatus; nextAttemptAt: number | null; errorCode?: number | null; errorSubcode?: number | null; errorMessage?: string | null; fbtraceId?: string | null; deliveredAt?: number | null; refundAttempt?: boolean },
+    attempt: Omit<AttemptRecord, 'eventRowId'> | null,
+  ): Promise<number> {
+    if (!ids.length) return 0;
+    const now = Date.now();
+    return this.db.transaction(async (trx) => {
+      let changed = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const patch: Record<string, unknown> = {
+          status: update.status,
+          next_attempt_at: update.nextAttemptAt,
+          lease_owner: null,
+          updated_at: now,
+        };
+        if (update.errorCode !== undefined) patch.last_error_code = update.errorCode;
+        if (update.errorSubcode !== undefined) patch.last_error_subcode = update.errorSubcode;
+        if (update.errorMessage !== undefined) patch.last_error_message = update.errorMessage?.slice(0, 1000) ?? null;
+        if (update.fbtraceId !== undefined) patch.fbtrace_id = update.fbtraceId;
+        if (update.deliveredAt !== undefined) patch.delivered_at = update.deliveredAt;
+        if (update.refundAttempt) patch.attempts = trx.raw('CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END');
+        changed += await trx(TABLE).whereIn('id', chunk).where({ status: 'sending', lease_owner: owner }).update(patch);
+        if (attempt) await this.addAttempts(chunk, attempt, trx);
+      }
+      return changed;
+    });
+  }
+
+  /** One attempt row per event (a batch attempt is recorded against each of its events). */
+  async addAttempts(ids: number[], attempt: Omit<AttemptRecord, 'eventRowId'>, trx: Db = this.db): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx(ATTEMPTS).insert(
+        ids.slice(i, i + 500).map((id) => ({
+          event_row_id: id,
+          attempted_at: attempt.attemptedAt,
+          outcome: attempt.outcome,
+          http_status: attempt.httpStatus,
+          error_code: attempt.errorCode,
+          error_subcode: attempt.errorSubcode,
+          is_transient: attempt.isTransient,
+          message: attempt.message?.slice(0, 1000) ?? null,
+          fbtrace_id: attempt.fbtraceId,
+          duration_ms: attempt.durationMs,
+          batch_size: attempt.batchSize,
+        })),
+      );
+    }
+  }
+
+  /** Gives claimed events back unsent (shutdown, paused pixel): due again now, attempt not counted. */
+  async release(ids: number[], owner: string): Promise<number> {
+    if (!ids.length) return 0;
+    return this.db(TABLE)
+      .whereIn('id', ids)
+      .where({ status: 'sending', lease_owner: owner })
+      .update({ status: 'queued', lease_owner: null, next_attempt_at: Date.now(), attempts: this.db.raw('CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END'), updated_at: Date.now() });
+  }
+
+  async attemptsFor(eventRowId: number): Promise<AttemptRecord[]> {
+    const rows = (await this.db(ATTEMPTS).where({ event_row_id: eventRowId }).orderBy('id')) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      eventRowId: Number(r.event_row_id),
+      attemptedAt: Number(r.attempted_at),
+      outcome: r.outcome as AttemptRecord['outcome'],
+      httpStatus: r.http_status as number | null,
+      errorCode: r.error_code as number | null,
+      errorSubcode: r.error_subcode as number | null,
+      isTransient: r.is_transient === null ? null : Boolean(r.is_transient),
+      message: r.message as string | null,
+      fbtraceId: r.fbtrace_id as string | null,
+      durationMs: Number(r.duration_ms),
+      batchSize: Number(r.batch_size),
+    }));
+  }
+
+  /** Marks events still waiting (queued/retrying) but older than Meta's window as expired. */
+  async expireOlderThan(eventTimeS: number): Promise<number> {
+    return this.db(TABLE)
+      .whereIn('status', ['queued', 'retrying'])
+      .where('event_time', '<', eventTimeS)
+      .update({ status: 'expired', next_attempt_at: null, updated_at: Date.now() });
+  }
+
+  /** Retention: deletes finished events created before `before` (attempt rows go with them). */
+  async purgeFinishedBefore(before: number, limit = 5000): Promise<number> {
+    const ids = (await this.db(TABLE)
+      .select('id')
+      .whereIn('status', ['delivered', 'failed', 'not_delivered', 'skipped', 'expired'])
+      .where('created_at', '<', before)
+      .limit(limit)) as Array<{ id: number }>;
+    if (!ids.length) return 0;
+    const list = ids.map((r) => r.id);
+    await this.db(ATTEMPTS).whereIn('event_row_id', list).delete();
+    return this.db(TABLE).whereIn('id', list).delete();
+  }
+
+  /** Admin retry: failed / not_delivered back to queued, due now. Idempotent. */
+  async requeue(ids: number[]): Promise<number> {
+    let changed = 0;
+    for (let i = 0; i < ids.length; i += 500) {
+      changed += await this.db(TABLE)
+        .whereIn('id', ids.slice(i, i + 500))
+        .whereIn('status', ['failed', 'not_delivered'])
+        .update({ status: 'queued', attempts: 0, next_attempt_at: Date.now(), updated_at: Date.now() });
+    }
+    return changed;
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.db(TABLE).select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: number | string }>;
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async hasDue(now: number, excludePixelIds: number[]): Promise<boolean> {
+    let q = this.db(TABLE).select('id').whereIn('status', ['queued', 'retrying', 'sending']).where('next_attempt_at', '<=', now).limit(1);
+    if (excludePixelIds.length) q = q.whereNotIn('pixel_id', excludePixelIds);
+    return ((await q) as unknown[]).length > 0;
+  }
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Agenda } from 'agenda';
+import { ConfigError, loadConfig, type Config } from './config/config';
+import { createLogger } from './shared/logger';
+import { createDb, MIGRATIONS_DIR, migrateLatest } from './shared/db';
+import { createContainer } from './container';
+import { createApp } from './app';
+import { startAgenda } from './worker/agenda';
+
+type Mode = 'all' | 'api' | 'worker';
+
+/**
+ * APP_SECRET encrypts access tokens at rest. Production must set it; the embedded default keeps a
+ * generated one beside its SQLite file so `npm start` works on a bare machine.
+ */
+function resolveAppSecret(config: Config): string {
+  if (config.appSecret) return config.appSecret;
+  const file = path.resolve('data', 'app-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+async function main(mode: Mode): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const db = createDb(config.databaseUrl);
+  if (mode === 'all') {
+    await migrateLatest(db);
+  } else {
+    const [, pending] = (await db.migrate.list({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts', '.js'] })) as [unknown[], unknown[]];
+    if (pending.length) {
+      process.stderr.write(`Database is not migrated: ${pending.length} migration(s) pending. Run: npm run migrate -- latest\n`);
+      process.exit(1);
+    }
+  }
+  const c = createContainer(config, logger, { db, appSecret: resolveAppSecret(config) });
+  await c.pixels.bootstrap(config.bootstrapPixel);
+
+  let server: Server | undefined;
+  let agenda: Agenda | undefined;
+  if (mode !== 'api') {
+    agenda = await startAgenda({ mongoUrl: config.mongoUrl, db, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger } });
+    c.deliverer.start();
+  }
+  if (mode !== 'worker') {
+    const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+    });
+    const addr = server.address();
+    logger.info({ mode, port: typeof addr === 'object' && addr ? addr.port : config.port, graph: config.graph.url, jobStore: config.mongoUrl ? 'mongodb' : 'sql' }, 'MetaConversions Bus ready');
+  } else {
+    logger.info({ mode, graph: config.graph.url, jobStore: config.mongoUrl ? 'mongodb' : 'sql' }, 'MetaConversions Bus worker ready');
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests or claims, finishing batches in flight');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 25 s; exiting (unfinished leases expire and are re-claimed)');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeAllConnections();
+    await c.deliverer.stop();
+    await agenda?.stop();
+    c.http.close();
+    await db.destroy();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+const mode = (process.argv[2] ?? 'all') as Mode;
+if (!['all', 'api', 'worker'].includes(mode)) {
+  process.stderr.write(`Unknown mode ${mode}: use all, api or worker\n`);
+  process.exit(1);
+}
+main(mode).catch((err: unknown) => {
+  process.stderr.write(`Start-up failed: ${(err as Error)?.message ?? String(err)}\n`);
+  process.exit(1);
+});

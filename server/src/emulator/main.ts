@@ -1,0 +1,35 @@
+/**
+ * Runs the Graph API emulator: `npm run graph:emulator`.
+ * PORT (default 4010), HOST (default 127.0.0.1), EMULATOR_LATENCY_MS (default 0),
+ * EMULATOR_ACCESS_TOKENS (comma-separated valid tokens; default: any non-empty token).
+ */
+import { createGraphEmulator } from './emulator';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const port = intEnv('PORT', 4010);
+  const host = process.env.HOST || '127.0.0.1';
+  const latencyMs = intEnv('EMULATOR_LATENCY_MS', 0);
+  const tokens = process.env.EMULATOR_ACCESS_TOKENS?.split(',').map((t) => t.trim()).filter(Boolean);
+  const emulator = createGraphEmulator({ latencyMs, validAccessTokens: tokens && tokens.length > 0 ? tokens : 'any' });
+  const { url } = await emulator.listen(port, host);
+  console.log(`Graph API emulator listening on ${url} (latency ${latencyMs} ms)`);
+
+  const stop = () => {
+    emulator.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -9,9 +9,11 @@ import type { Logger } from './shared/logger';
 import type { Db } from './shared/db';
 import type { ApiKeyService } from './api-keys/service';
 import type { IntakeService } from './events/service';
-import { requireApiKey, type Guard } from './auth/guards';
+import { requireApiKey } from './auth/guards';
+import type { Guard, Route } from './http/routes';
 import { browserIntake, collectCors, serverIntake } from './events/router';
 import { errorHandler, notFound } from './http/errors';
+import { AppError } from './shared/errors';
 
 export interface AppDeps {
   config: Pick<Config, 'trustProxy'> & { collectRateLimitPerMinute?: number };
@@ -21,12 +23,7 @@ export interface AppDeps {
   apiKeys: ApiKeyService;
 }
 
-interface Route {
-  method: 'get' | 'post' | 'put' | 'delete' | 'options';
-  path: string;
-  guard: Guard;
-  handlers: RequestHandler[];
-}
+const notYet: RequestHandler = (_req, _res, next) => next(new AppError(401, 'unauthorized', 'Dashboard sign-in is not available yet'));
 
 /** Builds the Express app from injected pieces; `main.ts` listens, tests use Supertest. */
 export function createApp(deps: AppDeps) {
@@ -43,7 +40,10 @@ export function createApp(deps: AppDeps) {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }) },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(cookieParser());
@@ -61,6 +61,8 @@ export function createApp(deps: AppDeps) {
   const guards: Record<Guard, RequestHandler[]> = {
     public: [],
     apiKey: [requireApiKey(deps.apiKeys)],
+    viewer: [notYet],
+    admin: [notYet],
   };
 
   /** Every endpoint, one line each, with its guard. */

@@ -2,8 +2,6 @@ import type { RequestHandler } from 'express';
 import type { ApiKeyService } from '../api-keys/service';
 import { UnauthorizedError } from '../shared/errors';
 
-export type Guard = 'public' | 'apiKey';
-
 /** `Authorization: Bearer <key>` for backend services. */
 export function requireApiKey(keys: ApiKeyService): RequestHandler {
   return async (req, res, next) => {

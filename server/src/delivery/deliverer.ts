@@ -174,7 +174,14 @@ export class Deliverer {
     const testCode = pixel.testEventCode && (pixel.testEventCodeExpiresAt === null || pixel.testEventCodeExpiresAt > this.now()) ? pixel.testEventCode : null;
     const request = new EventRequest(token, pixel.datasetId, batch.map((b) => b.event), null, testCode);
     request.setHttpService(this.deps.http);
-    const response = (await request.execute()) as unknown as GraphResponse;
+    let response: GraphResponse;
+    try {
+      response = (await request.execute()) as unknown as GraphResponse;
+    } catch (err) {
+      // The SDK refused the request before sending (it validates in execute()): treat it as a
+      // permanent rejection, so a batch is split and only the offending event fails.
+      response = { httpStatus: 400, body: { error: { message: `The SDK refused the request: ${(err as Error).message}`.slice(0, 500), code: null } }, durationMs: 0 };
+    }
     const c = classify(response);
     const at = this.now();
     const row = (outcome: BatchOutcome['outcome'], cl: Classification) =>

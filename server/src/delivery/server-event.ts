@@ -1,5 +1,8 @@
 import { Content, CustomData, ServerEvent, UserData } from 'facebook-nodejs-business-sdk';
 import type { StoredEvent } from '../events/schemas';
+import { HASHED_KEYS } from '../user-data/normalize';
+
+const MULTI_VALUE = new Set<string>(HASHED_KEYS);
 
 type Sdk<T> = { [k: string]: unknown } & T;
 
@@ -58,8 +61,8 @@ export function toServerEvent(e: StoredEvent): ServerEvent {
   for (const [k, v] of Object.entries(e.user_data)) {
     const setter = USER_SETTERS[k];
     if (!setter) continue;
-    const multi = Array.isArray(v);
-    call(user, setter as string, setter.endsWith('s') && setter !== 'setClientIpAddress' && setter !== 'setClientUserAgent' ? (multi ? v : [v]) : multi ? v[0] : v);
+    const list = Array.isArray(v) ? v : [v];
+    call(user, setter as string, MULTI_VALUE.has(k) ? list : list[0]);
   }
   const event = new ServerEvent()
     .setEventName(e.event_name)
@@ -73,6 +76,7 @@ export function toServerEvent(e: StoredEvent): ServerEvent {
   if (e.data_processing_options_country !== undefined) event.setDataProcessingOptionsCountry(e.data_processing_options_country);
   if (e.data_processing_options_state !== undefined) event.setDataProcessingOptionsState(e.data_processing_options_state);
   if (e.custom_data) event.setCustomData(toCustomData(e.custom_data));
+  event.normalize(); // the SDK validates here (and again in execute): surface its refusal for this event alone
   return event;
 }
 

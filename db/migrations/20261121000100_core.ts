@@ -52,7 +52,8 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('created_at').notNullable();
     t.bigInteger('updated_at').notNullable();
     t.bigInteger('delivered_at').nullable();
-    t.unique(['pixel_id', 'event_name', 'event_id'], { indexName: 'events_dedup_key' });
+    // event_id first: intake's duplicate check and the admin's event_id search look it up directly.
+    t.unique(['event_id', 'pixel_id', 'event_name'], { indexName: 'events_dedup_key' });
     t.index(['status', 'next_attempt_at'], 'events_due');
     t.index(['created_at'], 'events_created');
     t.index(['event_name', 'created_at'], 'events_name_created');

@@ -48,6 +48,7 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
 
   it('never sends a skipped (disabled) event nor a duplicate', async () => {
     await bus.c.definitions.setEnabled('AddToWishlist', false);
+    bus.c.intake.invalidate();
     await post([websiteEvent({ event_name: 'AddToWishlist', event_id: 'wish_1' })]);
     await bus.c.definitions.setEnabled('AddToWishlist', true);
     await post([websiteEvent({ event_id: 'dup_1' })]);

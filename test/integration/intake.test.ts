@@ -66,6 +66,7 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
 
   it('stores an event whose definition is disabled as skipped', async () => {
     await bus.c.definitions.setEnabled('Lead', false);
+    bus.c.intake.invalidate();
     const res = await post(websiteEvent({ event_name: 'Lead', event_id: 'lead_1' }));
     expect(res.body.data[0].status).toBe('skipped');
     expect((await stored('lead_1')).status).toBe('skipped');
@@ -159,13 +160,13 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     const origin = 'https://shop.example.com';
     beforeAll(async () => {
       await bus.testDb.db('pixels').update({ allowed_origins: JSON.stringify([origin]) });
+      bus.c.intake.invalidate();
     });
     const collect = (body: unknown, o = origin) =>
       bus.http
         .post('/v1/collect')
         .set('Origin', o)
         .set('User-Agent', 'Mozilla/5.0 (Browser Test)')
-        .set('X-Forwarded-For', '198.51.100.23')
         .set('Cookie', '_fbp=fb.1.1700000000000.987654321')
         .set('Content-Type', 'text/plain;charset=UTF-8')
         .send(JSON.stringify(body));
@@ -208,5 +209,27 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
       expect(logs).not.toContain(pii);
     }
     expect(logs).not.toContain(bus.apiKey);
+  });
+});
+
+describe('browser intake behind a proxy (TRUST_PROXY=1)', () => {
+  let bus: Bus;
+  beforeAll(async () => {
+    bus = await startBus('sqlite', { env: { TRUST_PROXY: '1' } });
+    await bus.testDb.db('pixels').update({ allowed_origins: JSON.stringify(['*']) });
+  });
+  afterAll(async () => bus.stop());
+
+  it('takes client_ip_address from X-Forwarded-For when the proxy is trusted', async () => {
+    const res = await bus.http
+      .post('/v1/collect')
+      .set('Origin', 'https://any.example.com')
+      .set('User-Agent', 'UA')
+      .set('X-Forwarded-For', '198.51.100.23')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify({ event_name: 'PageView', event_id: 'pv_proxy', event_source_url: 'https://any.example.com/' }));
+    expect(res.status).toBe(202);
+    const row = await bus.testDb.db('events').where({ event_id: 'pv_proxy' }).first();
+    expect(JSON.parse(row.payload).user_data.client_ip_address).toBe('198.51.100.23');
   });
 });

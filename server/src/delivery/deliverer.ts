@@ -124,7 +124,11 @@ export class Deliverer {
 
   private groups(events: EventRecord[], batchSize: number): Array<[number, EventRecord[]]> {
     const byPixel = new Map<number, EventRecord[]>();
-    for (const e of events) byPixel.set(e.pixelId, [...(byPixel.get(e.pixelId) ?? []), e]);
+    for (const e of events) {
+      const list = byPixel.get(e.pixelId);
+      if (list) list.push(e);
+      else byPixel.set(e.pixelId, [e]);
+    }
     const out: Array<[number, EventRecord[]]> = [];
     for (const [pixelId, list] of byPixel) for (let i = 0; i < list.length; i += batchSize) out.push([pixelId, list.slice(i, i + batchSize)]);
     return out;
@@ -218,7 +222,11 @@ export class Deliverer {
     }
     // Transient: back off per event by its attempt count, or give up when the policy is spent.
     const byAttempts = new Map<number, number[]>();
-    for (const b of batch) byAttempts.set(b.record.attempts, [...(byAttempts.get(b.record.attempts) ?? []), b.record.id]);
+    for (const b of batch) {
+      const group = byAttempts.get(b.record.attempts);
+      if (group) group.push(b.record.id);
+      else byAttempts.set(b.record.attempts, [b.record.id]);
+    }
     for (const [attempts, group] of byAttempts) {
       const exhausted = attempts >= settings.retry.maxAttempts;
       const status = exhausted ? 'not_delivered' : 'retrying';

@@ -108,14 +108,11 @@ export class EventRepository {
     const now = Date.now();
     return this.db.transaction(async (trx) => {
       const existing = new Set<string>();
-      for (let i = 0; i < events.length; i += 300) {
-        const chunk = events.slice(i, i + 300);
+      const eventIds = [...new Set(events.map((e) => e.payload.event_id))];
+      for (let i = 0; i < eventIds.length; i += 500) {
         const rows = (await trx(TABLE)
           .select('pixel_id', 'event_name', 'event_id')
-          .whereIn(
-            ['pixel_id', 'event_name', 'event_id'],
-            chunk.map((e) => [e.pixelId, e.payload.event_name, e.payload.event_id]),
-          )) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
+          .whereIn('event_id', eventIds.slice(i, i + 500))) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
         for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
       }
       const result: Array<'inserted' | 'duplicate'> = [];
@@ -145,7 +142,7 @@ export class EventRepository {
       }
       // A concurrent writer may have inserted the same key meanwhile: the unique key keeps one row.
       for (let i = 0; i < toInsert.length; i += 500) {
-        await trx(TABLE).insert(toInsert.slice(i, i + 500)).onConflict(['pixel_id', 'event_name', 'event_id']).ignore();
+        await trx(TABLE).insert(toInsert.slice(i, i + 500)).onConflict(['event_id', 'pixel_id', 'event_name']).ignore();
       }
       return result;
     });
@@ -170,25 +167,22 @@ export class EventRepository {
     const mysql = dialectOf(this.db) === 'mysql';
     return this.db.transaction(async (trx) => {
       let q = trx<EventRow>(TABLE)
-        .select('id')
+        .select('*')
         .whereIn('status', ['queued', 'retrying', 'sending'])
         .where('next_attempt_at', '<=', opts.now)
         .orderBy('next_attempt_at')
         .limit(opts.limit);
       if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
       if (mysql) q = q.forUpdate().skipLocked();
-      const ids = ((await q) as Array<{ id: number | string }>).map((r) => Number(r.id));
-      if (!ids.length) return [];
-      await trx(TABLE)
-        .whereIn('id', ids)
-        .update({
-          status: 'sending',
-          lease_owner: opts.owner,
-          next_attempt_at: opts.now + opts.leaseMs,
-          attempts: trx.raw('attempts + 1'),
-          updated_at: opts.now,
-        });
-      return ((await trx<EventRow>(TABLE).whereIn('id', ids)) as EventRow[]).map(mapRow);
+      const rows = (await q) as EventRow[];
+      if (!rows.length) return [];
+      const ids = rows.map((r) => Number(r.id));
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx(TABLE)
+          .whereIn('id', ids.slice(i, i + 500))
+          .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
+      }
+      return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
     });
   }
 

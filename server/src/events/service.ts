@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../shared/logger';
 import { AppError, ValidationError } from '../shared/errors';
 import { hashUserData } from '../user-data/hash';
+import { TtlCache } from '../shared/ttl-cache';
 import type { DefinitionRepository, EventDefinition } from '../definitions/repository';
 import type { Pixel, PixelRepository } from '../pixels/repository';
 import type { NewEvent } from './repository';
@@ -57,6 +58,9 @@ class EventRejected extends Error {
   }
 }
 
+/** How long intake may use a pixel or event definition it read; changes made through this process apply at once. */
+export const INTAKE_CACHE_TTL_MS = 1_000;
+
 export interface IntakeDeps {
   pixels: PixelRepository;
   definitions: DefinitionRepository;
@@ -69,8 +73,30 @@ export interface IntakeDeps {
 
 export class IntakeService {
   private readonly now: () => number;
+  private readonly pixelCache = new TtlCache<string, Pixel[]>(INTAKE_CACHE_TTL_MS);
+  private readonly definitionCache = new TtlCache<string, EventDefinition | undefined>(INTAKE_CACHE_TTL_MS);
   constructor(private readonly deps: IntakeDeps) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /** Forget cached pixels and definitions (called when the dashboard changes them). */
+  invalidate(): void {
+    this.pixelCache.clear();
+    this.definitionCache.clear();
+  }
+
+  private async definitionsFor(names: string[]): Promise<Map<string, EventDefinition>> {
+    const out = new Map<string, EventDefinition>();
+    const missing = names.filter((n) => !this.definitionCache.has(n));
+    if (missing.length) {
+      const found = this.deps.definitions.findByNames(missing);
+      for (const n of missing) void this.definitionCache.get(n, async () => (await found).get(n));
+    }
+    for (const n of names) {
+      const d = await this.definitionCache.get(n, () => this.deps.definitions.findByName(n));
+      if (d) out.set(n, d);
+    }
+    return out;
   }
 
   /**
@@ -83,7 +109,7 @@ export class IntakeService {
     const nowMs = this.now();
     const pixel = await this.defaultPixelResolver(pixelId);
     const names = [...new Set(items.map((i) => (i && typeof i === 'object' ? (i as { event_name?: unknown }).event_name : undefined)).filter((n): n is string => typeof n === 'string'))];
-    const definitions = await this.deps.definitions.findByNames(names.map((n) => n.trim()));
+    const definitions = await this.definitionsFor(names.map((n) => n.trim()));
 
     const errors: RejectedResult[] = [];
     const prepared: Array<{ index: number; event: NewEvent; warnings: string[] }> = [];
@@ -128,11 +154,8 @@ export class IntakeService {
 
   /** Resolves each event's pixel: its own pixel_id, else the request's, else the only pixel configured. */
   private async defaultPixelResolver(requestPixelId?: string): Promise<(item: unknown) => Promise<Pixel>> {
-    const cache = new Map<string, Pixel | undefined>();
-    const lookup = async (datasetId: string) => {
-      if (!cache.has(datasetId)) cache.set(datasetId, await this.deps.pixels.findByDatasetId(datasetId));
-      return cache.get(datasetId);
-    };
+    const all = await this.pixelCache.get('all', () => this.deps.pixels.list());
+    const lookup = async (datasetId: string) => all.find((p) => p.datasetId === datasetId);
     let only: Pixel | undefined | null = null;
     return async (item) => {
       const own = item && typeof item === 'object' ? (item as { pixel_id?: unknown }).pixel_id : undefined;
@@ -144,7 +167,6 @@ export class IntakeService {
         return p;
       }
       if (only === null) {
-        const all = await this.deps.pixels.list();
         only = all.length === 1 ? all[0] : undefined;
         if (!all.length) throw new EventRejected({ pixel_id: 'no pixel is configured yet (set META_PIXEL_ID or add one in the dashboard)' });
       }
@@ -234,6 +256,7 @@ export class IntakeService {
       if (source === 'browser') throw new EventRejected({ event_name: `${name} is not a defined event; add it as a custom event first` });
       def = (await this.deps.definitions.findByName(name)) ?? (await this.createCustom(name));
       definitions.set(name, def);
+      this.definitionCache.clear();
     }
     return def.enabled ? 'queued' : 'skipped';
   }

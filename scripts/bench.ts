@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import knex from 'knex';
+import { createDb, migrateLatest, type Db } from '../server/src/shared/db';
+import { ApiKeyRepository } from '../server/src/api-keys/repository';
+import { ApiKeyService } from '../server/src/api-keys/service';
+import { EventRepository, type NewEvent } from '../server/src/events/repository';
+import { PixelRepository } from '../server/src/pixels/repository';
+import { SecretBox } from '../server/src/shared/crypto';
+import { hashUserData } from '../server/src/user-data/hash';
+import { flag } from './cli';
+
+const USAGE = `
+Usage: npm run bench -- [--db mysql|sqlite] [--duration SECONDS] [--connections N] [--delivery-events N]
+
+Measures, on this machine, with every process on loopback:
+  1. intake, one event per request, acknowledged after commit, against a bare Express 5 JSON
+     echo measured in the same run (requests/s, p50/p99 latency);
+  2. intake of batches of 1000 events per request (events/s accepted);
+  3. delivery to the Graph API emulator with 150 ms added latency (events/s delivered);
+  4. normalizing + hashing user data per event (µs), on its own;
+  5. end-to-end latency accepted → delivered at a light steady load.
+MySQL: BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a scratch database is created and dropped.
+`;
+
+const ROOT = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  process.stdout.write(USAGE.trim() + '\n');
+  process.exit(0);
+}
+const dialect = (flag(args, 'db') ?? 'mysql') as 'mysql' | 'sqlite';
+const duration = Number(flag(args, 'duration') ?? 10);
+const connections = Number(flag(args, 'connections') ?? 64);
+const deliveryEvents = Number(flag(args, 'delivery-events') ?? 50_000);
+const APP_SECRET = 'bench-app-secret-0123456789abcdef';
+const PIXEL = '1234567890123';
+
+const children: ChildProcess[] = [];
+/** Starts a child process; resolves once `ready()` answers (or the child prints its port). */
+async function start(script: string, argv: string[], env: Record<string, string>, readyUrl?: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = Number(env.PORT ?? 0);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...argv], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let i = 0; i < 300; i++) {
+    if (exited) throw new Error(`${script} exited early`);
+    if (!readyUrl) {
+      await new Promise((r) => setTimeout(r, 1500));
+      return { child, port };
+    }
+    try {
+      if ((await fetch(readyUrl)).status < 500) return { child, port };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${script} did not become ready`);
+}
+const stop = async (c: ChildProcess) => {
+  if (c.exitCode !== null) return;
+  const done = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await done;
+};
+const freePort = () => 20000 + crypto.randomInt(20000);
+
+function event(i: number, prefix: string) {
+  return {
+    event_name: 'Purchase',
+    event_time: Math.floor(Date.now() / 1000),
+    event_id: `${prefix}_${i}`,
+    action_source: 'website',
+    event_source_url: 'https://shop.example.com/checkout/thanks',
+    user_data: { email: `buyer${i}@example.com`, phone: '+1 650 555 0100', first_name: 'Ana', client_user_agent: 'Mozilla/5.0 (bench)', client_ip_address: '203.0.113.7', fbp: 'fb.1.1700000000000.1234567890' },
+    custom_data: { value: 42.5, currency: 'USD' },
+  };
+}
+
+async function load(url: string, key: string | undefined, bodyFor: (i: number) => string, opts: { duration: number; connections: number }) {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: opts.connections,
+    duration: opts.duration,
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    requests: [{ setupRequest: (req) => ({ ...req, body: bodyFor(i++) }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total };
+}
+
+async function main() {
+  let url: string;
+  let drop: () => Promise<void>;
+  if (dialect === 'mysql') {
+    const admin = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+    const name = `mcb_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const a = knex({ client: 'mysql2', connection: admin });
+    await a.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    await a.destroy();
+    url = admin.replace(/\/[^/]*$/, `/${name}`);
+    drop = async () => {
+      const b = knex({ client: 'mysql2', connection: admin });
+      await b.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      await b.destroy();
+    };
+  } else {
+    url = `sqlite:/tmp/mcb-bench-${crypto.randomBytes(4).toString('hex')}.sqlite`;
+    drop = async () => undefined;
+  }
+  const db: Db = createDb(url);
+  try {
+    await migrateLatest(db);
+    const { key } = await new ApiKeyService(new ApiKeyRepository(db)).create('bench');
+    const pixels = new PixelRepository(db);
+    const secrets = new SecretBox(APP_SECRET);
+    const pixel = await pixels.create({ datasetId: PIXEL, name: 'bench', accessTokenEnc: secrets.seal('EAAbench-token-1234567890'), accessTokenLast4: '7890' });
+    const env = { DATABASE_URL: url, APP_SECRET, GRAPH_API_URL: 'http://127.0.0.1:9', DELIVERY_CONCURRENCY: '8' };
+    console.log(`# MetaConversions Bus benchmark — ${dialect}, ${connections} connections, ${duration}s per run, node ${process.version}`);
+
+    // 1. One event per request vs the echo.
+    const echoPort = freePort();
+    const echo = await start('scripts/bench/echo.ts', [], { PORT: String(echoPort) }, `http://127.0.0.1:${echoPort}/`);
+    await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
+    const e = await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'echo')), { duration, connections });
+    await stop(echo.child);
+    const apiPort = freePort();
+    const api = await start('server/src/main.ts', ['api'], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, `http://127.0.0.1:${apiPort}/healthz`);
+    await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
+    const b = await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'one')), { duration, connections });
+    console.log(`\n## Intake, 1 event/request (acknowledged after commit)`);
+    console.log(`echo : ${e.rps.toFixed(0)} req/s  p50 ${e.p50} ms  p99 ${e.p99} ms`);
+    console.log(`bus  : ${b.rps.toFixed(0)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  non-2xx ${b.non2xx} errors ${b.errors}`);
+    console.log(`ratio: ${((100 * b.rps) / e.rps).toFixed(0)} % of the echo's req/s (target ≥ 80 %), p99 ${(b.p99 / Math.max(1, e.p99)).toFixed(2)}× (target ≤ 2×)`);
+
+    // 2. Batches of 1000.
+    const batchBody = (i: number) => JSON.stringify({ data: Array.from({ length: 1000 }, (_, j) => event(i * 1000 + j, 'batch')) });
+    const bb = await load(`http://127.0.0.1:${api.port}/v1/events`, key, batchBody, { duration, connections: 8 });
+    console.log(`\n## Intake, 1000 events/request`);
+    console.log(`bus  : ${(bb.rps * 1000).toFixed(0)} events/s accepted  (${bb.rps.toFixed(1)} req/s, p50 ${bb.p50} ms, p99 ${bb.p99} ms, non-2xx ${bb.non2xx}) (target ≥ 20 000 events/s)`);
+    await stop(api.child);
+
+    // 3. Delivery at 150 ms Graph latency.
+    await db('events').delete();
+    const repo = new EventRepository(db);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < deliveryEvents; i += 5000) {
+      const rows: NewEvent[] = [];
+      for (let j = i; j < Math.min(deliveryEvents, i + 5000); j++) {
+        rows.push({ pixelId: pixel.id, source: 'server', status: 'queued', payload: { ...event(j, 'deliver'), event_time: now, action_source: 'website', user_data: hashUserData(event(j, 'x').user_data).userData as Record<string, string[]> } });
+      }
+      await repo.insertMany(rows);
+    }
+    const emuPort = freePort();
+    const emu = await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: '150' }, `http://127.0.0.1:${emuPort}/__emulator/requests`);
+    const t0 = performance.now();
+    await start('server/src/main.ts', ['worker'], { ...env, GRAPH_API_URL: `http://127.0.0.1:${emu.port}` });
+    const countDelivered = async () => Number(((await db('events').where({ status: 'delivered' }).count({ n: '*' }).first()) as { n: number }).n);
+    let delivered = 0;
+    while ((delivered = await countDelivered()) < deliveryEvents && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+    const secs = (performance.now() - t0) / 1000;
+    console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, 8 in flight`);
+    console.log(`bus  : ${(delivered / secs).toFixed(0)} events/s delivered (${delivered} in ${secs.toFixed(1)} s, including worker start-up) (target ≥ 10 000 events/s)`);
+
+    // 5. End-to-end latency at a light load (worker running, emulator without added latency).
+    await fetch(`http://127.0.0.1:${emu.port}/__emulator/configure`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 0 }) });
+    const api2Port = freePort();
+    const api2 = await start('server/src/main.ts', ['api'], { ...env, PORT: String(api2Port), HOST: '127.0.0.1' }, `http://127.0.0.1:${api2Port}/healthz`);
+    await load(`http://127.0.0.1:${api2.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'e2e')), { duration: 5, connections: 2 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const lat = ((await db('events').where('event_id', 'like', 'e2e_%').whereNotNull('delivered_at').select(db.raw('delivered_at - created_at as ms'))) as Array<{ ms: number }>).map((r) => Number(r.ms)).sort((x, y) => x - y);
+    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
+    console.log(`\n## End to end, accepted → delivered (separate API and worker processes, 2 connections)`);
+    console.log(`bus  : p50 ${pct(50)} ms  p95 ${pct(95)} ms  p99 ${pct(99)} ms over ${lat.length} events`);
+    for (const c of children) await stop(c);
+
+    // 4. Normalize + hash on its own.
+    const samples = Array.from({ length: 2000 }, (_, i) => event(i, 'h').user_data);
+    for (const s of samples) hashUserData(s);
+    const n = 40_000;
+    const h0 = performance.now();
+    for (let i = 0; i < n; i++) hashUserData(samples[i % samples.length]!);
+    const us = ((performance.now() - h0) * 1000) / n;
+    console.log(`\n## Normalize + SHA-256 of user data (email, phone, first name + 4 unhashed fields)`);
+    console.log(`cost : ${us.toFixed(1)} µs per event (${(1e6 / us).toFixed(0)} events/s on one core)`);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await db.destroy();
+    await drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -9,11 +9,12 @@ import type { Logger } from './shared/logger';
 import type { Db } from './shared/db';
 import type { ApiKeyService } from './api-keys/service';
 import type { IntakeService } from './events/service';
-import { requireApiKey } from './auth/guards';
+import { requireApiKey, requireCsrfHeader, requireRole, requireSession } from './auth/guards';
+import type { AdminServices } from './admin';
+import { adminRoutes } from './admin/routes';
 import type { Guard, Route } from './http/routes';
 import { browserIntake, collectCors, serverIntake } from './events/router';
 import { errorHandler, notFound } from './http/errors';
-import { AppError } from './shared/errors';
 
 export interface AppDeps {
   config: Pick<Config, 'trustProxy'> & { collectRateLimitPerMinute?: number };
@@ -21,9 +22,9 @@ export interface AppDeps {
   db: Db;
   intake: IntakeService;
   apiKeys: ApiKeyService;
+  /** Dashboard services (container.admin). */
+  admin: AdminServices;
 }
-
-const notYet: RequestHandler = (_req, _res, next) => next(new AppError(401, 'unauthorized', 'Dashboard sign-in is not available yet'));
 
 /** Builds the Express app from injected pieces; `main.ts` listens, tests use Supertest. */
 export function createApp(deps: AppDeps) {
@@ -61,8 +62,10 @@ export function createApp(deps: AppDeps) {
   const guards: Record<Guard, RequestHandler[]> = {
     public: [],
     apiKey: [requireApiKey(deps.apiKeys)],
-    viewer: [notYet],
-    admin: [notYet],
+    // Signed-in dashboard user (401 otherwise); state-changing methods need the CSRF header (403).
+    viewer: [requireSession(deps.admin.auth), requireCsrfHeader],
+    // Signed-in admin: 401 when signed out, 403 for a viewer.
+    admin: [requireSession(deps.admin.auth), requireRole('admin'), requireCsrfHeader],
   };
 
   /** Every endpoint, one line each, with its guard. */
@@ -71,6 +74,8 @@ export function createApp(deps: AppDeps) {
     { method: 'post', path: '/v1/events', guard: 'apiKey', handlers: [serverJson, serverIntake(deps.intake)] },
     { method: 'options', path: '/v1/collect', guard: 'public', handlers: [collectCors] },
     { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, browserText, browserIntake(deps.intake)] },
+    // Dashboard REST under /admin/api (server/src/admin/routes.ts: one line per endpoint with its guard).
+    ...adminRoutes(deps.admin),
   ];
   for (const r of routes) app[r.method](r.path, ...guards[r.guard], ...r.handlers);
 

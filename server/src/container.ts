@@ -15,6 +15,7 @@ import { GroupCommitWriter } from './events/writer';
 import { IntakeService } from './events/service';
 import { GraphHttpService, prepareSdk } from './delivery/graph-client';
 import { Deliverer } from './delivery/deliverer';
+import { createAdminServices } from './admin';
 
 export type Container = ReturnType<typeof createContainer>;
 
@@ -45,5 +46,21 @@ export function createContainer(config: Config, logger: Logger, opts: { db?: Db;
   const writer = new GroupCommitWriter(events);
   // In-process delivery starts right after commit; in an API-only process the deliverer is not running and this is a no-op.
   const intake = new IntakeService({ pixels: pixelRepo, definitions, writer, logger: logger.child({ component: 'intake' }), onQueued: () => deliverer.wake() });
-  return { config, logger, db, secrets, pixelRepo, pixels, definitions, settings, events, apiKeys, http, deliverer, writer, intake };
+  // Dashboard: sign-in, users, admin REST services, retry runs and stats.
+  const admin = createAdminServices({
+    db,
+    logger,
+    mongoUrl: config.mongoUrl,
+    session: { idleMs: config.admin.sessionIdleMs, maxMs: config.admin.sessionMaxMs },
+    loginRateLimit: config.admin.loginRateLimit,
+    events,
+    definitions,
+    pixelRepo,
+    pixels,
+    settings,
+    apiKeys,
+    intake,
+    onRequeued: () => deliverer.wake(),
+  });
+  return { config, logger, db, secrets, pixelRepo, pixels, definitions, settings, events, apiKeys, http, deliverer, writer, intake, admin };
 }

@@ -50,15 +50,20 @@ async function main(mode: Mode): Promise<void> {
   }
   const c = createContainer(config, logger, { db, appSecret: resolveAppSecret(config) });
   await c.pixels.bootstrap(config.bootstrapPixel);
+  if (config.admin.bootstrap) {
+    const outcome = await c.admin.users.ensureAdmin(config.admin.bootstrap.email, config.admin.bootstrap.password);
+    if (outcome === 'exists') logger.info('the ADMIN_EMAIL user already exists; left unchanged');
+  }
 
   let server: Server | undefined;
   let agenda: Agenda | undefined;
   if (mode !== 'api') {
-    agenda = await startAgenda({ mongoUrl: config.mongoUrl, db, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger } });
+    agenda = await startAgenda({ mongoUrl: config.mongoUrl, db, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger, retryRuns: c.admin.retry } });
+    c.admin.jobQueue.use(agenda); // admin retries enqueue through the started instance
     c.deliverer.start();
   }
   if (mode !== 'worker') {
-    const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys });
+    const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
     });
@@ -82,6 +87,7 @@ async function main(mode: Mode): Promise<void> {
     server?.closeAllConnections();
     await c.deliverer.stop();
     await agenda?.stop();
+    await c.admin.jobQueue.close();
     c.http.close();
     await db.destroy();
     logger.info('stopped');

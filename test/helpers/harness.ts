@@ -6,6 +6,9 @@ import { createContainer, type Container } from '../../server/src/container';
 import { createApp } from '../../server/src/app';
 import { createGraphEmulator, type GraphEmulator } from '../../server/src/emulator/emulator';
 import type { Settings } from '../../server/src/settings/schema';
+import type { Agenda } from 'agenda';
+import { startAgenda } from '../../server/src/worker/agenda';
+import type { Role } from '../../server/src/users/repository';
 import { createTestDb, type TestDb, type TestDialect } from './db';
 
 export const PIXEL_ID = '1234567890123';
@@ -24,8 +27,19 @@ export interface Bus {
   logs(): string;
   /** Delivers until nothing is due now (deterministic alternative to the background loop). */
   drain(): Promise<number>;
+  /**
+   * A dashboard user of this role (created if the email is new, password ADMIN_TEST_PASSWORD) signed
+   * in through `POST /admin/api/auth/login`: a Supertest agent that keeps the session cookie and
+   * sends the CSRF header the SPA sends.
+   */
+  login(role: Role, email?: string): Promise<AdminAgent>;
+  /** Starts the worker's Agenda (job registry of server/src/worker/jobs.ts) on the test database; stopped by stop(). */
+  startJobs(): Promise<Agenda>;
   stop(): Promise<void>;
 }
+
+export const ADMIN_TEST_PASSWORD = 'correct horse battery staple';
+export type AdminAgent = ReturnType<typeof request.agent>;
 
 /**
  * The whole bus in-process on a fresh database of the given dialect, delivering to a real
@@ -56,7 +70,8 @@ export async function startBus(dialect: TestDialect, opts: { settings?: Partial<
   await c.pixels.bootstrap(config.bootstrapPixel);
   if (opts.settings) await c.settings.save({ ...(await c.settings.get()), ...opts.settings });
   const { key } = await c.apiKeys.create('test');
-  const app = createApp({ config, logger, db: testDb.db, intake: c.intake, apiKeys: c.apiKeys });
+  const app = createApp({ config, logger, db: testDb.db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin });
+  let agenda: Agenda | undefined;
   return {
     c,
     app,
@@ -71,7 +86,22 @@ export async function startBus(dialect: TestDialect, opts: { settings?: Partial<
       for (let n = -1; n !== 0; total += n) n = await c.deliverer.runOnce();
       return total;
     },
+    async login(role, email = `${role}@example.com`) {
+      const users = c.admin.users;
+      const existing = await users.list({ filter: { email }, sort: { field: 'id', order: 'asc' }, range: { start: 0, end: 0 } });
+      if (!existing.rows.length) await users.create({ email, password: ADMIN_TEST_PASSWORD, role });
+      const agent = request.agent(app).set('X-Requested-With', 'XMLHttpRequest');
+      await agent.post('/admin/api/auth/login').send({ email, password: ADMIN_TEST_PASSWORD }).expect(200);
+      return agent;
+    },
+    async startJobs() {
+      agenda ??= await startAgenda({ db: testDb.db, processEvery: 100, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger, retryRuns: c.admin.retry } });
+      c.admin.jobQueue.use(agenda);
+      return agenda;
+    },
     async stop() {
+      await agenda?.stop();
+      await c.admin.jobQueue.close();
       await c.deliverer.stop();
       c.http.close();
       await emulator.close();

@@ -21,6 +21,22 @@ interface ApiKeyRow {
 
 const TABLE = 'api_keys';
 
+export interface ApiKeyFilter {
+  id?: number[];
+  q?: string;
+  revoked?: boolean;
+}
+
+/** Dashboard list sort: API field → column. */
+export const API_KEY_SORTABLE: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  prefix: 'prefix',
+  created_at: 'created_at',
+  last_used_at: 'last_used_at',
+  revoked_at: 'revoked_at',
+};
+
 function mapRow(r: ApiKeyRow): ApiKey {
   return {
     id: r.id,
@@ -55,5 +71,32 @@ export class ApiKeyRepository {
 
   async touch(id: number, at: number): Promise<void> {
     await this.db(TABLE).where({ id }).update({ last_used_at: at });
+  }
+
+  // ---- Dashboard (admin REST) ----
+
+  async findById(id: number): Promise<ApiKey | undefined> {
+    const row = (await this.db<ApiKeyRow>(TABLE).where({ id }).first()) as ApiKeyRow | undefined;
+    return row && mapRow(row);
+  }
+
+  /** One page of keys (never their hashes); the sort field must be in API_KEY_SORTABLE, filter values are bound. */
+  async listPage(query: { filter: ApiKeyFilter; sort: { field: string; order: 'asc' | 'desc' }; range: { start: number; end: number } }): Promise<{ rows: ApiKey[]; total: number }> {
+    const column = API_KEY_SORTABLE[query.sort.field];
+    if (!column) throw new Error(`api-keys: sort field ${query.sort.field} is not allow-listed`);
+    const f = query.filter;
+    const base = () => {
+      const q = this.db<ApiKeyRow>(TABLE);
+      if (f.id) q.whereIn('id', f.id);
+      if (f.q) q.whereRaw(`LOWER(name) LIKE ? ESCAPE '!'`, [`%${f.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`]);
+      if (f.revoked === true) q.whereNotNull('revoked_at');
+      if (f.revoked === false) q.whereNull('revoked_at');
+      return q;
+    };
+    const [rows, count] = await Promise.all([
+      base().select('*').orderBy([{ column, order: query.sort.order }, { column: 'id', order: query.sort.order }]).offset(query.range.start).limit(query.range.end - query.range.start + 1),
+      base().count({ n: '*' }).first(),
+    ]);
+    return { rows: (rows as ApiKeyRow[]).map(mapRow), total: Number((count as { n: number | string } | undefined)?.n ?? 0) };
   }
 }

@@ -36,4 +36,14 @@ export class ApiKeyService {
   revoke(id: number): Promise<boolean> {
     return this.repo.revoke(id);
   }
+
+  // ---- Dashboard (admin REST) ----
+
+  findById(id: number): Promise<ApiKey | undefined> {
+    return this.repo.findById(id);
+  }
+
+  listPage(query: Parameters<ApiKeyRepository['listPage']>[0]): Promise<{ rows: ApiKey[]; total: number }> {
+    return this.repo.listPage(query);
+  }
 }

@@ -28,6 +28,11 @@ const EnvSchema = z.object({
   DELIVERY_CONCURRENCY: int(1, 64).default(4),
   LEASE_MS: int(1000, 3600000).default(60000),
   NODE_ENV: z.string().default('development'),
+  ADMIN_EMAIL: z.email('must be an email address').max(191).optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters').optional(),
+  SESSION_IDLE_HOURS: int(1, 24 * 30).default(12),
+  SESSION_MAX_HOURS: int(1, 24 * 90).default(24 * 7),
+  LOGIN_RATE_LIMIT: int(1, 10000).default(10),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -47,6 +52,16 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     logLevel: env.LOG_LEVEL,
     delivery: { pollMs: env.DELIVERY_POLL_MS, concurrency: env.DELIVERY_CONCURRENCY, leaseMs: env.LEASE_MS },
     production: env.NODE_ENV === 'production',
+    admin: {
+      /** First admin, created at start-up when no user has this email. */
+      bootstrap: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
+      /** A session ends after this long without a request… */
+      sessionIdleMs: env.SESSION_IDLE_HOURS * 3_600_000,
+      /** …and at the latest this long after sign-in. */
+      sessionMaxMs: env.SESSION_MAX_HOURS * 3_600_000,
+      /** Failed sign-ins allowed per client IP per 15 minutes. */
+      loginRateLimit: env.LOGIN_RATE_LIMIT,
+    },
   };
 }
 
@@ -72,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.META_ACCESS_TOKEN && !e.META_PIXEL_ID) throw new ConfigError('Invalid configuration: META_PIXEL_ID is required when META_ACCESS_TOKEN is set');
+  if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   if (e.NODE_ENV === 'production' && !e.APP_SECRET) throw new ConfigError('Invalid configuration: APP_SECRET is required when NODE_ENV=production');
   return toConfig(e);
 }

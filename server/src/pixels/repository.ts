@@ -33,6 +33,33 @@ interface PixelRow {
 }
 
 const TABLE = 'pixels';
+
+export interface PixelFilter {
+  id?: number[];
+  dataset_id?: string;
+  q?: string;
+  enabled?: boolean;
+  paused?: boolean;
+}
+
+/** Dashboard list sort: API field → column. */
+export const PIXEL_SORTABLE: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  dataset_id: 'dataset_id',
+  enabled: 'enabled',
+  paused_at: 'paused_at',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+};
+
+export interface PixelPatch {
+  name?: string;
+  enabled?: boolean;
+  allowedOrigins?: string[];
+  testEventCode?: string | null;
+  testEventCodeExpiresAt?: number | null;
+}
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 function mapRow(r: PixelRow): Pixel {
@@ -118,5 +145,48 @@ export class PixelRepository {
 
   async pausedIds(): Promise<number[]> {
     return ((await this.db(TABLE).whereNotNull('paused_at').pluck('id')) as number[]).map(Number);
+  }
+
+  // ---- Dashboard (admin REST) ----
+
+  /** One page of pixels; the sort field must be in PIXEL_SORTABLE, filter values are bound. */
+  async listPage(query: { filter: PixelFilter; sort: { field: string; order: 'asc' | 'desc' }; range: { start: number; end: number } }): Promise<{ rows: Pixel[]; total: number }> {
+    const column = PIXEL_SORTABLE[query.sort.field];
+    if (!column) throw new Error(`pixels: sort field ${query.sort.field} is not allow-listed`);
+    const f = query.filter;
+    const base = () => {
+      const q = this.db<PixelRow>(TABLE);
+      if (f.id) q.whereIn('id', f.id);
+      if (f.dataset_id !== undefined) q.where('dataset_id', f.dataset_id);
+      if (f.q) {
+        const like = `%${f.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+        q.where((w) => w.whereRaw(`LOWER(name) LIKE ? ESCAPE '!'`, [like]).orWhereRaw(`dataset_id LIKE ? ESCAPE '!'`, [like]));
+      }
+      if (f.enabled !== undefined) q.where('enabled', f.enabled);
+      if (f.paused === true) q.whereNotNull('paused_at');
+      if (f.paused === false) q.whereNull('paused_at');
+      return q;
+    };
+    const [rows, count] = await Promise.all([
+      base().select('*').orderBy([{ column, order: query.sort.order }, { column: 'id', order: query.sort.order }]).offset(query.range.start).limit(query.range.end - query.range.start + 1),
+      base().count({ n: '*' }).first(),
+    ]);
+    return { rows: (rows as PixelRow[]).map(mapRow), total: Number((count as { n: number | string } | undefined)?.n ?? 0) };
+  }
+
+  async update(id: number, patch: PixelPatch): Promise<Pixel | undefined> {
+    const row: Record<string, unknown> = { updated_at: Date.now() };
+    if (patch.name !== undefined) row.name = patch.name;
+    if (patch.enabled !== undefined) row.enabled = patch.enabled;
+    if (patch.allowedOrigins !== undefined) row.allowed_origins = JSON.stringify(patch.allowedOrigins);
+    if (patch.testEventCode !== undefined) row.test_event_code = patch.testEventCode;
+    if (patch.testEventCodeExpiresAt !== undefined) row.test_event_code_expires_at = patch.testEventCodeExpiresAt;
+    await this.db(TABLE).where({ id }).update(row);
+    return this.findById(id);
+  }
+
+  /** Lifts a pause (an admin says the cause is fixed): its waiting events are claimed again. */
+  async resume(id: number): Promise<void> {
+    await this.db(TABLE).where({ id }).update({ paused_reason: null, paused_at: null, updated_at: Date.now() });
   }
 }

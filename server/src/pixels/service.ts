@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger';
 import { maskSecret, type SecretBox } from '../shared/crypto';
-import type { Pixel, PixelRepository } from './repository';
+import type { Pixel, PixelPatch, PixelRepository } from './repository';
 
 /** Pixels (Meta datasets) and their access tokens: write-only, encrypted at rest, never logged. */
 export class PixelService {
@@ -33,5 +33,36 @@ export class PixelService {
 
   async setToken(id: number, token: string): Promise<void> {
     await this.repo.setToken(id, this.secrets.seal(token), token.slice(-4));
+  }
+
+  // ---- Dashboard (admin REST) ----
+
+  /** Creates a pixel; the token (if given) is sealed at once and only its last 4 characters are kept in clear. */
+  async create(input: { datasetId: string; name: string; accessToken?: string; allowedOrigins?: string[]; enabled?: boolean; testEventCode?: string | null; testEventCodeExpiresAt?: number | null }): Promise<Pixel> {
+    const pixel = await this.repo.create({
+      datasetId: input.datasetId,
+      name: input.name,
+      allowedOrigins: input.allowedOrigins,
+      enabled: input.enabled,
+      testEventCode: input.testEventCode ?? null,
+      ...(input.accessToken ? { accessTokenEnc: this.secrets.seal(input.accessToken), accessTokenLast4: input.accessToken.slice(-4) } : {}),
+    });
+    const withExpiry = input.testEventCodeExpiresAt !== undefined ? await this.repo.update(pixel.id, { testEventCodeExpiresAt: input.testEventCodeExpiresAt }) : pixel;
+    this.logger.info({ pixel: pixel.datasetId, token: input.accessToken ? maskSecret(input.accessToken) : 'none' }, 'pixel created');
+    return withExpiry ?? pixel;
+  }
+
+  /**
+   * Updates a pixel. A new access token replaces the old one (and lifts a pause); `paused: false`
+   * lifts a pause without a new token, `paused: true` pauses delivery for this pixel.
+   */
+  async update(id: number, patch: PixelPatch & { accessToken?: string; paused?: boolean }, actor?: string): Promise<Pixel | undefined> {
+    const { accessToken, paused, ...fields } = patch;
+    if (accessToken) await this.setToken(id, accessToken);
+    if (paused === false) await this.repo.resume(id);
+    if (paused === true) await this.repo.pause(id, `Paused from the dashboard${actor ? ` by ${actor}` : ''}`);
+    const pixel = await this.repo.update(id, fields);
+    if (pixel) this.logger.info({ pixel: pixel.datasetId, changed: Object.keys(patch), token: accessToken ? maskSecret(accessToken) : undefined }, 'pixel updated');
+    return pixel;
   }
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../settings/schema';
 import type { GraphHttpService } from './graph-client';
 import { backoffMs, classify, type Classification, type GraphResponse } from './meta-errors';
 import { toServerEvent } from './server-event';
+import type { Metrics } from '../observability/metrics';
 
 export interface DelivererDeps {
   events: EventRepository;
@@ -23,6 +24,7 @@ export interface DelivererDeps {
   concurrency: number;
   pollMs: number;
   now?: () => number;
+  metrics?: Pick<Metrics, 'deliveries' | 'latency' | 'graphRequest'>;
 }
 
 export interface BatchOutcome {
@@ -30,6 +32,7 @@ export interface BatchOutcome {
   count: number;
   outcome: 'delivered' | 'retrying' | 'not_delivered' | 'failed' | 'paused' | 'expired' | 'split';
   fbtraceId: string | null;
+  code?: number | null;
 }
 
 /**
@@ -188,6 +191,7 @@ export class Deliverer {
     }
     const c = classify(response);
     const at = this.now();
+    this.deps.metrics?.graphRequest.observe({ outcome: c.kind }, response.durationMs / 1000);
     const row = (outcome: BatchOutcome['outcome'], cl: Classification) =>
       cl.kind === 'delivered'
         ? attemptRow(outcome, response.httpStatus, null, response.durationMs, batch.length, cl.fbtraceId)
@@ -196,6 +200,7 @@ export class Deliverer {
     if (c.kind === 'delivered') {
       await this.deps.events.recordOutcome(ids, owner, { status: 'delivered', nextAttemptAt: null, fbtraceId: c.fbtraceId, deliveredAt: at, errorCode: null, errorSubcode: null, errorMessage: null }, row('delivered', c));
       this.report({ pixelId: pixel.id, count: ids.length, outcome: 'delivered', fbtraceId: c.fbtraceId });
+      for (const b of batch) this.deps.metrics?.latency.observe(Math.max(0, at - b.record.createdAt) / 1000);
       return;
     }
     const err = { errorCode: c.code, errorSubcode: c.subcode, errorMessage: c.message, fbtraceId: c.fbtraceId };
@@ -203,7 +208,7 @@ export class Deliverer {
       await this.deps.pixels.pause(pixel.id, `Meta rejected the access token (code ${c.code}): ${c.message}`);
       await this.deps.events.recordOutcome(ids, owner, { status: 'queued', nextAttemptAt: at, refundAttempt: true, ...err }, row('paused', c));
       this.log.warn({ pixel: pixel.datasetId, code: c.code, fbtraceId: c.fbtraceId }, 'access token rejected: pixel paused until the token is replaced');
-      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'paused', fbtraceId: c.fbtraceId });
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'paused', fbtraceId: c.fbtraceId, code: c.code });
       return;
     }
     if (c.kind === 'permanent' && batch.length > 1) {
@@ -217,7 +222,7 @@ export class Deliverer {
     }
     if (c.kind === 'permanent') {
       await this.deps.events.recordOutcome(ids, owner, { status: 'failed', nextAttemptAt: null, ...err }, row('failed', c));
-      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'failed', fbtraceId: c.fbtraceId });
+      this.report({ pixelId: pixel.id, count: ids.length, outcome: 'failed', fbtraceId: c.fbtraceId, code: c.code });
       return;
     }
     // Transient: back off per event by its attempt count, or give up when the policy is spent.
@@ -231,7 +236,7 @@ export class Deliverer {
       const exhausted = attempts >= settings.retry.maxAttempts;
       const status = exhausted ? 'not_delivered' : 'retrying';
       await this.deps.events.recordOutcome(group, owner, { status, nextAttemptAt: exhausted ? null : at + backoffMs(attempts, settings.retry), ...err }, row(status, c));
-      this.report({ pixelId: pixel.id, count: group.length, outcome: status, fbtraceId: c.fbtraceId });
+      this.report({ pixelId: pixel.id, count: group.length, outcome: status, fbtraceId: c.fbtraceId, code: c.code });
     }
   }
 
@@ -242,9 +247,11 @@ export class Deliverer {
     this.report({ pixelId: pixel.id, count: events.length, outcome: 'paused', fbtraceId: null });
   }
 
+  /** One machine-readable log line per batch (the old integration's "event sent successfully"), and metrics. */
   private report(o: BatchOutcome): void {
     const level = o.outcome === 'delivered' || o.outcome === 'split' ? 'info' : 'warn';
-    this.log[level]({ pixelId: o.pixelId, count: o.count, outcome: o.outcome, fbtraceId: o.fbtraceId }, `delivery batch ${o.outcome}`);
+    this.log[level]({ pixelId: o.pixelId, count: o.count, outcome: o.outcome, fbtraceId: o.fbtraceId, ...(o.code != null && { code: o.code }) }, `delivery batch ${o.outcome}`);
+    if (o.outcome !== 'split') this.deps.metrics?.deliveries.inc({ outcome: o.outcome, code: o.code == null ? '' : String(o.code) }, o.count);
   }
 }
 

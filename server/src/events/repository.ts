@@ -307,6 +307,16 @@ export class EventRepository {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
+  /** Waiting events by status, and how long the oldest due one has waited (for metrics). */
+  async queueStats(now: number): Promise<{ depth: Record<string, number>; oldestDueAgeS: number }> {
+    const rows = (await this.db(TABLE).select('status').count({ n: '*' }).whereIn('status', ['queued', 'retrying', 'sending']).groupBy('status')) as Array<{ status: string; n: number | string }>;
+    const oldest = (await this.db(TABLE).min({ t: 'next_attempt_at' }).whereIn('status', ['queued', 'retrying']).where('next_attempt_at', '<=', now).first()) as { t: number | string | null } | undefined;
+    return {
+      depth: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
+      oldestDueAgeS: oldest?.t == null ? 0 : Math.max(0, (now - Number(oldest.t)) / 1000),
+    };
+  }
+
   async hasDue(now: number, excludePixelIds: number[]): Promise<boolean> {
     let q = this.db(TABLE).select('id').whereIn('status', ['queued', 'retrying', 'sending']).where('next_attempt_at', '<=', now).limit(1);
     if (excludePixelIds.length) q = q.whereNotIn('pixel_id', excludePixelIds);

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger';
 import { AppError, ValidationError } from '../shared/errors';
 import { hashUserData } from '../user-data/hash';
 import { TtlCache } from '../shared/ttl-cache';
+import type { Metrics } from '../observability/metrics';
 import type { DefinitionRepository, EventDefinition } from '../definitions/repository';
 import type { Pixel, PixelRepository } from '../pixels/repository';
 import type { NewEvent } from './repository';
@@ -69,6 +70,7 @@ export interface IntakeDeps {
   now?: () => number;
   /** Called after a commit that queued events, so an in-process deliverer can send right away. */
   onQueued?: () => void;
+  metrics?: Pick<Metrics, 'intake'>;
 }
 
 export class IntakeService {
@@ -133,6 +135,11 @@ export class IntakeService {
       return { index: p.index, event_id: p.event.payload.event_id, event_name: p.event.payload.event_name, status, ...(p.warnings.length ? { warnings: p.warnings } : {}) };
     });
     if (data.some((d) => d.status === 'queued')) this.deps.onQueued?.();
+    const counter = this.deps.metrics?.intake;
+    if (counter) {
+      for (const d of data) counter.inc({ source: ctx.source, event_name: d.event_name, result: d.status });
+      if (errors.length) counter.inc({ source: ctx.source, event_name: '', result: 'rejected' }, errors.length);
+    }
     return { accepted: data.length, rejected: errors.length, data, errors };
   }
 

@@ -15,15 +15,21 @@ import { adminRoutes } from './admin/routes';
 import type { Guard, Route } from './http/routes';
 import { browserIntake, collectCors, serverIntake } from './events/router';
 import { errorHandler, notFound } from './http/errors';
+import { httpMetrics, metricsHandler, readinessHandler, requireMetricsToken, serveTrackingScript } from './http/ops';
+import { serveAdminSpa } from './http/spa';
+import type { Metrics } from './observability/metrics';
 
 export interface AppDeps {
-  config: Pick<Config, 'trustProxy'> & { collectRateLimitPerMinute?: number };
+  config: Pick<Config, 'trustProxy' | 'mongoUrl' | 'metricsToken' | 'collectRateLimitPerMinute'>;
   logger: Logger;
   db: Db;
   intake: IntakeService;
   apiKeys: ApiKeyService;
   /** Dashboard services (container.admin). */
   admin: AdminServices;
+  metrics: Metrics;
+  /** Built dashboard to serve under /admin (default admin-ui/dist). */
+  adminUiDist?: string;
 }
 
 /** Builds the Express app from injected pieces; `main.ts` listens, tests use Supertest. */
@@ -47,13 +53,14 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  app.use(httpMetrics(deps.metrics));
   app.use(cookieParser());
 
   const serverJson = express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] });
   const browserText = express.text({ limit: '64kb', type: () => true });
   const collectLimiter = rateLimit({
     windowMs: 60_000,
-    limit: deps.config.collectRateLimitPerMinute ?? 300,
+    limit: deps.config.collectRateLimitPerMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     message: { code: 'rate_limited', message: 'Too many events from this address; slow down', errors: { ip: 'rate limit exceeded' } },
@@ -62,6 +69,7 @@ export function createApp(deps: AppDeps) {
   const guards: Record<Guard, RequestHandler[]> = {
     public: [],
     apiKey: [requireApiKey(deps.apiKeys)],
+    metrics: [requireMetricsToken(deps.config.metricsToken)],
     // Signed-in dashboard user (401 otherwise); state-changing methods need the CSRF header (403).
     viewer: [requireSession(deps.admin.auth), requireCsrfHeader],
     // Signed-in admin: 401 when signed out, 403 for a viewer.
@@ -71,6 +79,8 @@ export function createApp(deps: AppDeps) {
   /** Every endpoint, one line each, with its guard. */
   const routes: Route[] = [
     { method: 'get', path: '/healthz', guard: 'public', handlers: [(_req, res) => void res.json({ status: 'ok' })] },
+    { method: 'get', path: '/readyz', guard: 'public', handlers: [readinessHandler(deps.db, deps.config.mongoUrl)] },
+    { method: 'get', path: '/metrics', guard: 'metrics', handlers: [metricsHandler(deps.metrics)] },
     { method: 'post', path: '/v1/events', guard: 'apiKey', handlers: [serverJson, serverIntake(deps.intake)] },
     { method: 'options', path: '/v1/collect', guard: 'public', handlers: [collectCors] },
     { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, browserText, browserIntake(deps.intake)] },
@@ -78,6 +88,9 @@ export function createApp(deps: AppDeps) {
     ...adminRoutes(deps.admin),
   ];
   for (const r of routes) app[r.method](r.path, ...guards[r.guard], ...r.handlers);
+  // Static files, public by nature: the dashboard SPA (its data needs a session) and the tracking script.
+  app.use(serveAdminSpa(deps.adminUiDist));
+  app.use('/tracking', serveTrackingScript());
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -16,6 +16,7 @@ import { IntakeService } from './events/service';
 import { GraphHttpService, prepareSdk } from './delivery/graph-client';
 import { Deliverer } from './delivery/deliverer';
 import { createAdminServices } from './admin';
+import { createMetrics } from './observability/metrics';
 
 export type Container = ReturnType<typeof createContainer>;
 
@@ -31,6 +32,7 @@ export function createContainer(config: Config, logger: Logger, opts: { db?: Db;
   const apiKeys = new ApiKeyService(new ApiKeyRepository(db));
   const pixels = new PixelService(pixelRepo, secrets, logger);
   const http = new GraphHttpService(config.graph.url);
+  const metrics = createMetrics(async () => ({ ...(await events.queueStats(Date.now())), pausedPixels: (await pixelRepo.pausedIds()).length }));
   const deliverer = new Deliverer({
     events,
     pixels: pixelRepo,
@@ -42,10 +44,11 @@ export function createContainer(config: Config, logger: Logger, opts: { db?: Db;
     leaseMs: config.delivery.leaseMs,
     concurrency: config.delivery.concurrency,
     pollMs: config.delivery.pollMs,
+    metrics,
   });
   const writer = new GroupCommitWriter(events);
   // In-process delivery starts right after commit; in an API-only process the deliverer is not running and this is a no-op.
-  const intake = new IntakeService({ pixels: pixelRepo, definitions, writer, logger: logger.child({ component: 'intake' }), onQueued: () => deliverer.wake() });
+  const intake = new IntakeService({ pixels: pixelRepo, definitions, writer, logger: logger.child({ component: 'intake' }), onQueued: () => deliverer.wake(), metrics });
   // Dashboard: sign-in, users, admin REST services, retry runs and stats.
   const admin = createAdminServices({
     db,
@@ -62,5 +65,5 @@ export function createContainer(config: Config, logger: Logger, opts: { db?: Db;
     intake,
     onRequeued: () => deliverer.wake(),
   });
-  return { config, logger, db, secrets, pixelRepo, pixels, definitions, settings, events, apiKeys, http, deliverer, writer, intake, admin };
+  return { config, logger, db, secrets, pixelRepo, pixels, definitions, settings, events, apiKeys, http, deliverer, writer, intake, admin, metrics };
 }

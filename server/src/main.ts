@@ -63,7 +63,7 @@ async function main(mode: Mode): Promise<void> {
     c.deliverer.start();
   }
   if (mode !== 'worker') {
-    const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin });
+    const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
     });

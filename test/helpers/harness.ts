@@ -70,7 +70,7 @@ export async function startBus(dialect: TestDialect, opts: { settings?: Partial<
   await c.pixels.bootstrap(config.bootstrapPixel);
   if (opts.settings) await c.settings.save({ ...(await c.settings.get()), ...opts.settings });
   const { key } = await c.apiKeys.create('test');
-  const app = createApp({ config, logger, db: testDb.db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin });
+  const app = createApp({ config, logger, db: testDb.db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
   let agenda: Agenda | undefined;
   return {
     c,

@@ -23,7 +23,7 @@ describe.each(DIALECTS)('the route table on %s: every guarded route refuses stra
 
   it('declares a guard on every route, and every dashboard route is under /admin/api', () => {
     expect(routes.length).toBeGreaterThan(25);
-    for (const r of routes) expect(['public', 'apiKey', 'viewer', 'admin']).toContain(r.guard);
+    for (const r of routes) expect(['public', 'apiKey', 'metrics', 'viewer', 'admin']).toContain(r.guard);
     const dashboard = routes.filter((r) => r.guard === 'viewer' || r.guard === 'admin');
     for (const r of dashboard) expect(r.path.startsWith('/admin/api/')).toBe(true);
     // The only public dashboard routes are sign-in and sign-out.

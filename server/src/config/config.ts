@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   SESSION_IDLE_HOURS: int(1, 24 * 30).default(12),
   SESSION_MAX_HOURS: int(1, 24 * 90).default(24 * 7),
   LOGIN_RATE_LIMIT: int(1, 10000).default(10),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  COLLECT_RATE_LIMIT: int(1, 1_000_000).default(300),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -52,6 +54,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     logLevel: env.LOG_LEVEL,
     delivery: { pollMs: env.DELIVERY_POLL_MS, concurrency: env.DELIVERY_CONCURRENCY, leaseMs: env.LEASE_MS },
     production: env.NODE_ENV === 'production',
+    metricsToken: env.METRICS_TOKEN,
+    collectRateLimitPerMinute: env.COLLECT_RATE_LIMIT,
     admin: {
       /** First admin, created at start-up when no user has this email. */
       bootstrap: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,

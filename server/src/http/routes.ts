@@ -2,9 +2,10 @@ import type { RequestHandler } from 'express';
 
 /**
  * Guards, weakest to strongest. Every route names one; a route without a guard cannot be
- * declared. `viewer` = any signed-in dashboard user; `admin` = signed-in admin.
+ * declared. `metrics` = the METRICS_TOKEN bearer; `viewer` = any signed-in dashboard user;
+ * `admin` = signed-in admin.
  */
-export type Guard = 'public' | 'apiKey' | 'viewer' | 'admin';
+export type Guard = 'public' | 'apiKey' | 'metrics' | 'viewer' | 'admin';
 
 export interface Route {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Prometheus metrics of one process. Queue gauges are read from the database at scrape time. */
 export function createMetrics(queue?: () => Promise<{ depth: Record<string, number>; oldestDueAgeS: number; pausedPixels: number }>) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mcb_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'mcb_' });
   const m = {
     registry,
     intake: new Counter({
@@ -41,7 +41,8 @@ export function createMetrics(queue?: () => Promise<{ depth: Record<string, numb
   };
   if (queue) {
     let pending: ReturnType<typeof queue> | undefined;
-    const read = () => (pending ??= queue().finally(() => setTimeout(() => (pending = undefined), 1000)));
+    // The three gauges are collected together in one scrape: they share one read.
+    const read = () => (pending ??= queue().finally(() => (pending = undefined)));
     new Gauge({
       name: 'mcb_queue_depth',
       help: 'Events waiting for delivery, by status',

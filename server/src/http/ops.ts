@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type RequestHandler } from 'express';
+import { MongoClient } from 'mongodb';
+import { MIGRATIONS_DIR, type Db } from '../shared/db';
+import { UnauthorizedError } from '../shared/errors';
+import type { Metrics } from '../observability/metrics';
+
+/** `Authorization: Bearer <METRICS_TOKEN>`; without a configured token, metrics stay closed. */
+export function requireMetricsToken(token: string | undefined): RequestHandler {
+  const expected = token ? crypto.createHash('sha256').update(token).digest() : undefined;
+  return (req, _res, next) => {
+    if (!expected) return next(new UnauthorizedError('Metrics are disabled: set METRICS_TOKEN and send it as a Bearer token'));
+    const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
+    const ok = crypto.timingSafeEqual(crypto.createHash('sha256').update(given).digest(), expected);
+    next(ok ? undefined : new UnauthorizedError('A valid metrics token is required'));
+  };
+}
+
+export function metricsHandler(metrics: Metrics): RequestHandler {
+  return async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  };
+}
+
+/** HTTP request durations by route pattern (never the raw URL: no ids or PII in label values). */
+export function httpMetrics(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const end = metrics.http.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/**
+ * Readiness: the database answers, its migrations are current, and the job store answers
+ * (MongoDB when configured; otherwise the job store is the same database).
+ */
+export function readinessHandler(db: Db, mongoUrl: string | undefined): RequestHandler {
+  let migrationsOkUntil = 0;
+  let mongo: MongoClient | undefined;
+  const check = async (name: string, fn: () => Promise<void>): Promise<[string, string]> => {
+    try {
+      await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
+      return [name, 'ok'];
+    } catch (err) {
+      return [name, (err as Error).message.slice(0, 200)];
+    }
+  };
+  return async (_req, res) => {
+    const results = await Promise.all([
+      check('database', async () => void (await db.raw('select 1'))),
+      check('migrations', async () => {
+        if (Date.now() < migrationsOkUntil) return;
+        const [, pending] = (await db.migrate.list({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts', '.js'] })) as [unknown[], unknown[]];
+        if (pending.length) throw new Error(`${pending.length} pending: run npm run migrate -- latest`);
+        migrationsOkUntil = Date.now() + 30_000;
+      }),
+      check('job_store', async () => {
+        if (!mongoUrl) return; // Agenda runs on the database checked above
+        mongo ??= new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 1500 });
+        await mongo.db().command({ ping: 1 });
+      }),
+    ]);
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, v]) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  };
+}
+
+/** The tracking client's script-tag build, so `data-endpoint` can default to the bus's own origin. */
+export function serveTrackingScript(distDir = path.resolve(__dirname, '../../../tracking-client/dist')): RequestHandler {
+  return express.static(distDir, { index: false, maxAge: '1h', fallthrough: true });
+}

@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
 import { sha256 } from '../shared/crypto';
+import { TtlCache } from '../shared/ttl-cache';
 import type { ApiKey, ApiKeyRepository } from './repository';
 
 const KEY_PREFIX = 'mcb_';
+/** Verified keys are remembered this long; a revocation applies at once in this process, within this in others. */
+export const API_KEY_CACHE_TTL_MS = 10_000;
 
 /** API keys for backend services: shown once at creation, stored as SHA-256 only. */
 export class ApiKeyService {
   private readonly lastTouched = new Map<number, number>();
+  private readonly verified = new TtlCache<string, ApiKey | undefined>(API_KEY_CACHE_TTL_MS);
   constructor(private readonly repo: ApiKeyRepository) {}
 
   async create(name: string): Promise<{ key: string; apiKey: ApiKey }> {
@@ -18,7 +22,8 @@ export class ApiKeyService {
   /** The key's record when valid and not revoked; `last_used_at` is written at most once a minute per key. */
   async verify(key: string): Promise<ApiKey | undefined> {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
-    const apiKey = await this.repo.findActiveByHash(sha256(key));
+    const hash = sha256(key);
+    const apiKey = await this.verified.get(hash, () => this.repo.findActiveByHash(hash));
     if (apiKey) {
       const now = Date.now();
       if (now - (this.lastTouched.get(apiKey.id) ?? 0) > 60_000) {
@@ -33,8 +38,10 @@ export class ApiKeyService {
     return this.repo.list();
   }
 
-  revoke(id: number): Promise<boolean> {
-    return this.repo.revoke(id);
+  async revoke(id: number): Promise<boolean> {
+    const revoked = await this.repo.revoke(id);
+    this.verified.clear();
+    return revoked;
   }
 
   // ---- Dashboard (admin REST) ----

@@ -94,58 +94,66 @@ export interface AttemptRecord {
   batchSize: number;
 }
 
+/** Rows per INSERT statement (SQLite's variable limit allows 32766 / 12 columns). */
+const INSERT_CHUNK = 1000;
+
 const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
 
 export class EventRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Inserts many events in one transaction (the group commit of intake). Rows whose
+   * Inserts many events atomically (the group commit of intake). Rows whose
    * (pixel, event_name, event_id) already exists, in the table or earlier in `events`,
    * are not written and come back as `duplicate`.
    */
   async insertMany(events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+    // Up to one INSERT statement's worth is atomic on its own (autocommit): two round trips per
+    // group commit. More than that needs a transaction so a request is never half-written.
+    if (events.length <= INSERT_CHUNK) return this.insertWith(this.db, events);
+    return this.db.transaction((trx) => this.insertWith(trx, events));
+  }
+
+  private async insertWith(q: Db, events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
     const now = Date.now();
-    return this.db.transaction(async (trx) => {
-      const existing = new Set<string>();
-      const eventIds = [...new Set(events.map((e) => e.payload.event_id))];
-      for (let i = 0; i < eventIds.length; i += 500) {
-        const rows = (await trx(TABLE)
-          .select('pixel_id', 'event_name', 'event_id')
-          .whereIn('event_id', eventIds.slice(i, i + 500))) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
-        for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
+    const existing = new Set<string>();
+    const eventIds = [...new Set(events.map((e) => e.payload.event_id))];
+    for (let i = 0; i < eventIds.length; i += INSERT_CHUNK) {
+      const rows = (await q(TABLE)
+        .select('pixel_id', 'event_name', 'event_id')
+        .whereIn('event_id', eventIds.slice(i, i + INSERT_CHUNK))) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
+      for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
+    }
+    const result: Array<'inserted' | 'duplicate'> = [];
+    const toInsert: Record<string, unknown>[] = [];
+    for (const e of events) {
+      const k = key(e.pixelId, e.payload.event_name, e.payload.event_id);
+      if (existing.has(k)) {
+        result.push('duplicate');
+        continue;
       }
-      const result: Array<'inserted' | 'duplicate'> = [];
-      const toInsert: Record<string, unknown>[] = [];
-      for (const e of events) {
-        const k = key(e.pixelId, e.payload.event_name, e.payload.event_id);
-        if (existing.has(k)) {
-          result.push('duplicate');
-          continue;
-        }
-        existing.add(k);
-        result.push('inserted');
-        toInsert.push({
-          pixel_id: e.pixelId,
-          event_name: e.payload.event_name,
-          event_id: e.payload.event_id,
-          event_time: e.payload.event_time,
-          action_source: e.payload.action_source,
-          source: e.source,
-          payload: JSON.stringify(e.payload),
-          status: e.status,
-          attempts: 0,
-          next_attempt_at: e.status === 'queued' ? now : null,
-          created_at: now,
-          updated_at: now,
-        });
-      }
-      // A concurrent writer may have inserted the same key meanwhile: the unique key keeps one row.
-      for (let i = 0; i < toInsert.length; i += 500) {
-        await trx(TABLE).insert(toInsert.slice(i, i + 500)).onConflict(['event_id', 'pixel_id', 'event_name']).ignore();
-      }
-      return result;
-    });
+      existing.add(k);
+      result.push('inserted');
+      toInsert.push({
+        pixel_id: e.pixelId,
+        event_name: e.payload.event_name,
+        event_id: e.payload.event_id,
+        event_time: e.payload.event_time,
+        action_source: e.payload.action_source,
+        source: e.source,
+        payload: JSON.stringify(e.payload),
+        status: e.status,
+        attempts: 0,
+        next_attempt_at: e.status === 'queued' ? now : null,
+        created_at: now,
+        updated_at: now,
+      });
+    }
+    // A concurrent writer may have inserted the same key meanwhile: the unique key keeps one row.
+    for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
+      await q(TABLE).insert(toInsert.slice(i, i + INSERT_CHUNK)).onConflict(['event_id', 'pixel_id', 'event_name']).ignore();
+    }
+    return result;
   }
 
   async findById(id: number): Promise<EventRecord | undefined> {

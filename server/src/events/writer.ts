@@ -20,7 +20,7 @@ export class GroupCommitWriter {
 
   constructor(
     private readonly repo: EventRepository,
-    private readonly opts: { maxInFlight: number; maxRows: number } = { maxInFlight: 2, maxRows: 5000 },
+    private readonly opts: { maxInFlight: number; maxRows: number } = { maxInFlight: 8, maxRows: 1000 },
   ) {}
 
   write(events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {

@@ -65,8 +65,9 @@ async function signIn(page: Page, who: { email: string; password: string }): Pro
   await page.getByTestId('dashboard').waitFor();
 }
 
-/** Screenshot once MUI's transitions (dialogs fading in, ripples) are over. */
+/** Screenshot from the top of the page (react-admin hides its app bar on scroll), once MUI's transitions are over. */
 async function snap(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5000 }).catch(() => undefined);
   await screenshot(page, name);
 }
@@ -333,6 +334,44 @@ describe('the dashboard as an admin', () => {
     await page.locator('tbody tr', { hasText: 'Shop backend' }).waitFor();
     expect(await page.content()).not.toContain(key);
     await snap(page, 'admin-api-keys');
+  });
+
+  it('edits a pixel: the token field is empty and write-only, the current token shown as …last4', async () => {
+    await page.getByRole('menuitem', { name: 'Pixels' }).click();
+    await page.locator('tbody tr', { hasText: 'Old landing pages' }).click();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByText('Leave empty to keep the current token (…0002)').waitFor();
+    await expect(page.locator('input[name="access_token"]').inputValue()).resolves.toBe('');
+    await expect(page.locator('input[name="paused"]').isChecked()).resolves.toBe(true);
+    await snap(page, 'admin-pixel-edit');
+    // A new token lifts the pause; a website that is not an origin is refused on its own field.
+    await page.locator('input[name="access_token"]').fill('EAAnew-landing-token-000000000099');
+    await page.getByRole('button', { name: 'Add a website' }).click();
+    await page.locator('input[name="allowed_origins.0"]').fill('landing.example.com/spring');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('must be an origin such as https://shop.example.com').waitFor();
+    await snap(page, 'admin-pixel-edit-error');
+    problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400|Invalid input/.test(p)));
+    await page.locator('input[name="allowed_origins.0"]').fill('https://landing.example.com');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Pixel: Old landing pages').waitFor();
+    await page.getByText('…0099').waitFor();
+    const pixel = await bus.c.pixelRepo.findByDatasetId('5550001112224');
+    expect(pixel).toMatchObject({ pausedAt: null, accessTokenLast4: '0099', allowedOrigins: ['https://landing.example.com'] });
+  });
+
+  it('adds a dashboard user with a role', async () => {
+    await page.getByRole('menuitem', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'Add a user' }).click();
+    await page.locator('input[name="email"]').fill('new.colleague@example.com');
+    await page.locator('input[name="password"]').fill('short');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('At least 10 characters').first().waitFor();
+    await page.locator('input[name="password"]').fill('a sufficiently long password');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('tbody tr', { hasText: 'new.colleague@example.com' }).waitFor();
+    await expect(page.locator('tbody tr', { hasText: 'new.colleague@example.com' }).textContent()).resolves.toContain('Viewer');
+    await snap(page, 'admin-users');
   });
 });
 

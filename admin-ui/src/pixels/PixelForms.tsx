@@ -1,7 +1,9 @@
 import { Alert, Box, Typography } from '@mui/material';
+import AddIcon from '@mui/icons-material/Add';
 import {
   ArrayInput,
   BooleanInput,
+  Button,
   Create,
   DateTimeInput,
   Edit,
@@ -18,6 +20,7 @@ import {
   regex,
   required,
   useRecordContext,
+  useSimpleFormIterator,
 } from 'react-admin';
 import type { PixelRecord } from '../types';
 
@@ -38,6 +41,16 @@ function pick(d: Partial<PixelRecord> & { access_token?: string | null }) {
     test_event_code: d.test_event_code || null,
     test_event_code_expires_at: d.test_event_code ? (d.test_event_code_expires_at ?? null) : null,
   };
+}
+
+/** "Add a website" in words: the default is a bare + icon. */
+function AddWebsiteButton() {
+  const { add } = useSimpleFormIterator();
+  return (
+    <Button label="Add a website" onClick={() => add()} size="small">
+      <AddIcon />
+    </Button>
+  );
 }
 
 function CommonFields({ isEdit }: { isEdit: boolean }) {
@@ -61,8 +74,8 @@ function CommonFields({ isEdit }: { isEdit: boolean }) {
         fullWidth
       />
       <ArrayInput source="allowed_origins" label="Allowed websites (for events sent from browsers)" helperText="The address of each website allowed to send events from visitors’ browsers, e.g. https://shop.example.com. * allows any.">
-        <SimpleFormIterator inline disableReordering disableClear>
-          <TextInput source="" label="Website origin" helperText={false} sx={{ minWidth: 320 }} />
+        <SimpleFormIterator inline disableReordering disableClear addButton={<AddWebsiteButton />}>
+          <TextInput source="" label="Website origin" helperText={false} sx={{ width: 420, maxWidth: '100%' }} />
         </SimpleFormIterator>
       </ArrayInput>
       <BooleanInput source="enabled" label="Enabled" helperText="When disabled, events for this pixel are refused." />
@@ -117,7 +130,7 @@ export function PixelEdit() {
       }
     >
       <SimpleForm toolbar={<Toolbar><SaveButton /></Toolbar>}>
-        <TextInput source="dataset_id" label="Pixel (dataset) ID" disabled helperText="Cannot change; add another pixel instead." />
+        <TextInput source="dataset_id" label="Pixel (dataset) ID" disabled helperText="Cannot change; add another pixel instead." sx={{ maxWidth: 480 }} fullWidth />
         <PausedInput />
         <CommonFields isEdit />
       </SimpleForm>

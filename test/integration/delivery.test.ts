@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { EventQueryRepository } from '../../server/src/events/query-repository';
 import { DIALECTS } from '../helpers/db';
 import { ACCESS_TOKEN, PIXEL_ID, startBus, websiteEvent, type Bus } from '../helpers/harness';
 
@@ -16,7 +17,7 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
 
   const post = (data: unknown[]) => bus.http.post('/v1/events').set('Authorization', `Bearer ${bus.apiKey}`).send({ data }).expect(202);
   const row = (eventId: string) => bus.testDb.db('events').where({ event_id: eventId }).first();
-  const attempts = async (eventId: string) => bus.c.events.attemptsFor(Number((await row(eventId)).id));
+  const attempts = async (eventId: string) => new EventQueryRepository(bus.testDb.db).attempts(Number((await row(eventId)).id));
   type Sent = { event: { event_id: string; user_data: Record<string, unknown>; custom_data?: Record<string, unknown> }; fbtraceId: string; testEventCode?: string };
   const sent = () => bus.emulator.received() as unknown as Sent[];
   const received = (eventId: string) => sent().filter((r) => r.event.event_id === eventId);

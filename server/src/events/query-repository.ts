@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf, type Db } from '../shared/db';
 import { likeEscape, type ListQuery, type Page } from '../admin/list-query';
 import type { EventStatus, Source, StoredEvent } from './schemas';
+import type { EventRecord } from './repository';
 
 /**
  * Read side of `events` and `delivery_attempts` for the dashboard: filtered, sorted, paginated
@@ -44,25 +45,8 @@ export const EVENT_SORTABLE: Record<string, string> = {
   last_error_code: 'last_error_code',
 };
 
-export interface EventSummary {
-  id: number;
-  pixelId: number;
-  eventName: string;
-  eventId: string;
-  eventTime: number;
-  actionSource: string;
-  source: Source;
-  status: EventStatus;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastErrorCode: number | null;
-  lastErrorSubcode: number | null;
-  lastErrorMessage: string | null;
-  fbtraceId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  deliveredAt: number | null;
-}
+/** An event without its payload and lease: what lists show. */
+export type EventSummary = Omit<EventRecord, 'payload' | 'leaseOwner'>;
 
 export interface EventDetail extends EventSummary {
   payload: StoredEvent;
@@ -94,25 +78,27 @@ const SUMMARY_COLUMNS = [
 ];
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function mapSummary(r: Row): EventSummary {
+/** The one mapping of an `events` row's columns; EventRepository adds payload and lease. */
+export function mapSummary(r: object): EventSummary {
+  const row = r as Row;
   return {
-    id: Number(r.id),
-    pixelId: Number(r.pixel_id),
-    eventName: r.event_name as string,
-    eventId: r.event_id as string,
-    eventTime: Number(r.event_time),
-    actionSource: r.action_source as string,
-    source: r.source as Source,
-    status: r.status as EventStatus,
-    attempts: Number(r.attempts),
-    nextAttemptAt: num(r.next_attempt_at),
-    lastErrorCode: num(r.last_error_code),
-    lastErrorSubcode: num(r.last_error_subcode),
-    lastErrorMessage: (r.last_error_message as string | null) ?? null,
-    fbtraceId: (r.fbtrace_id as string | null) ?? null,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    deliveredAt: num(r.delivered_at),
+    id: Number(row.id),
+    pixelId: Number(row.pixel_id),
+    eventName: row.event_name as string,
+    eventId: row.event_id as string,
+    eventTime: Number(row.event_time),
+    actionSource: row.action_source as string,
+    source: row.source as Source,
+    status: row.status as EventStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: num(row.next_attempt_at),
+    lastErrorCode: num(row.last_error_code),
+    lastErrorSubcode: num(row.last_error_subcode),
+    lastErrorMessage: (row.last_error_message as string | null) ?? null,
+    fbtraceId: (row.fbtrace_id as string | null) ?? null,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    deliveredAt: num(row.delivered_at),
   };
 }
 

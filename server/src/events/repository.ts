@@ -1,5 +1,6 @@
 import { dialectOf, type Db } from '../shared/db';
 import type { EventStatus, Source, StoredEvent } from './schemas';
+import { mapSummary } from './query-repository';
 
 export interface EventRecord {
   id: number;
@@ -47,30 +48,9 @@ interface EventRow {
 
 const TABLE = 'events';
 const ATTEMPTS = 'delivery_attempts';
-const n = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 function mapRow(r: EventRow): EventRecord {
-  return {
-    id: Number(r.id),
-    pixelId: r.pixel_id,
-    eventName: r.event_name,
-    eventId: r.event_id,
-    eventTime: Number(r.event_time),
-    actionSource: r.action_source,
-    source: r.source,
-    payload: JSON.parse(r.payload) as StoredEvent,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: n(r.next_attempt_at),
-    leaseOwner: r.lease_owner,
-    lastErrorCode: r.last_error_code,
-    lastErrorSubcode: r.last_error_subcode,
-    lastErrorMessage: r.last_error_message,
-    fbtraceId: r.fbtrace_id,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    deliveredAt: n(r.delivered_at),
-  };
+  return { ...mapSummary(r), payload: JSON.parse(r.payload) as StoredEvent, leaseOwner: r.lease_owner };
 }
 
 export interface NewEvent {
@@ -258,23 +238,6 @@ export class EventRepository {
       .whereIn('id', ids)
       .where({ status: 'sending', lease_owner: owner })
       .update({ status: 'queued', lease_owner: null, next_attempt_at: Date.now(), attempts: this.db.raw('CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END'), updated_at: Date.now() });
-  }
-
-  async attemptsFor(eventRowId: number): Promise<AttemptRecord[]> {
-    const rows = (await this.db(ATTEMPTS).where({ event_row_id: eventRowId }).orderBy('id')) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      eventRowId: Number(r.event_row_id),
-      attemptedAt: Number(r.attempted_at),
-      outcome: r.outcome as AttemptRecord['outcome'],
-      httpStatus: r.http_status as number | null,
-      errorCode: r.error_code as number | null,
-      errorSubcode: r.error_subcode as number | null,
-      isTransient: r.is_transient === null ? null : Boolean(r.is_transient),
-      message: r.message as string | null,
-      fbtraceId: r.fbtrace_id as string | null,
-      durationMs: Number(r.duration_ms),
-      batchSize: Number(r.batch_size),
-    }));
   }
 
   /** Marks events still waiting (queued/retrying) but older than Meta's window as expired. */

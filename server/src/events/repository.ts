@@ -273,11 +273,6 @@ export class EventRepository {
     return changed;
   }
 
-  async countByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.db(TABLE).select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: number | string }>;
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
-
   /** Waiting events by status, and how long the oldest due one has waited (for metrics). */
   async queueStats(now: number): Promise<{ depth: Record<string, number>; oldestDueAgeS: number }> {
     const rows = (await this.db(TABLE).select('status').count({ n: '*' }).whereIn('status', ['queued', 'retrying', 'sending']).groupBy('status')) as Array<{ status: string; n: number | string }>;
@@ -288,9 +283,4 @@ export class EventRepository {
     };
   }
 
-  async hasDue(now: number, excludePixelIds: number[]): Promise<boolean> {
-    let q = this.db(TABLE).select('id').whereIn('status', ['queued', 'retrying', 'sending']).where('next_attempt_at', '<=', now).limit(1);
-    if (excludePixelIds.length) q = q.whereNotIn('pixel_id', excludePixelIds);
-    return ((await q) as unknown[]).length > 0;
-  }
 }

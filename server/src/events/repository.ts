@@ -282,5 +282,4 @@ export class EventRepository {
       oldestDueAgeS: oldest?.t == null ? 0 : Math.max(0, (now - Number(oldest.t)) / 1000),
     };
   }
-
 }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import knex from 'knex';
@@ -14,6 +15,7 @@ import { flag } from './cli';
 
 const USAGE = `
 Usage: npm run bench -- [--db mysql|sqlite] [--duration SECONDS] [--connections N] [--delivery-events N]
+                        [--only intake,batch,delivery,e2e,hash] [--cpu-prof DIR]
 
 Measures, on this machine, with every process on loopback:
   1. intake, one event per request, acknowledged after commit, against a bare Express 5 JSON
@@ -22,6 +24,9 @@ Measures, on this machine, with every process on loopback:
   3. delivery to the Graph API emulator with 150 ms added latency (events/s delivered);
   4. normalizing + hashing user data per event (µs), on its own;
   5. end-to-end latency accepted → delivered at a light steady load.
+Each run also prints the CPU time the server process spent per request (from /proc), which
+stays comparable when other work shares the machine. --cpu-prof writes V8 CPU profiles of the
+bus processes to DIR (open them in Chrome DevTools).
 MySQL: BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a scratch database is created and dropped.
 `;
 
@@ -35,6 +40,8 @@ const dialect = (flag(args, 'db') ?? 'mysql') as 'mysql' | 'sqlite';
 const duration = Number(flag(args, 'duration') ?? 10);
 const connections = Number(flag(args, 'connections') ?? 64);
 const deliveryEvents = Number(flag(args, 'delivery-events') ?? 50_000);
+const only = new Set((flag(args, 'only') ?? 'intake,batch,delivery,e2e,hash').split(','));
+const cpuProfDir = flag(args, 'cpu-prof');
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PIXEL = '1234567890123';
 
@@ -42,7 +49,8 @@ const children: ChildProcess[] = [];
 /** Starts a child process; resolves once `ready()` answers (or the child prints its port). */
 async function start(script: string, argv: string[], env: Record<string, string>, readyUrl?: string): Promise<{ child: ChildProcess; port: number }> {
   const port = Number(env.PORT ?? 0);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...argv], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const prof = cpuProfDir && script.startsWith('server/') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, script), ...argv], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -81,8 +89,36 @@ function event(i: number, prefix: string) {
   };
 }
 
-async function load(url: string, key: string | undefined, bodyFor: (i: number) => string, opts: { duration: number; connections: number }) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The local MariaDB/MySQL server's pid, to report its CPU share too (undefined when remote or SQLite). */
+function dbServerPid(): number | undefined {
+  if (dialect !== 'mysql') return undefined;
+  for (const name of ['mariadbd', 'mysqld']) {
+    try {
+      const pid = Number(execFileSync('pidof', [name], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+      if (pid) return pid;
+    } catch {
+      // not running under this name
+    }
+  }
+  return undefined;
+}
+const DB_PID = dbServerPid();
+
+async function load(url: string, key: string | undefined, bodyFor: (i: number) => string, opts: { duration: number; connections: number; pid?: number }) {
   let i = 0;
+  const cpu0 = cpuSeconds(opts.pid);
+  const db0 = cpuSeconds(DB_PID);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -91,7 +127,9 @@ async function load(url: string, key: string | undefined, bodyFor: (i: number) =
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodyFor(i++) }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total };
+  const cpuUsPerReq = ((cpuSeconds(opts.pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
+  const dbUsPerReq = ((cpuSeconds(DB_PID) - db0) * 1e6) / Math.max(1, result.requests.total);
+  return { cpuUsPerReq, dbUsPerReq, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total };
 }
 
 async function main() {
@@ -124,62 +162,87 @@ async function main() {
     console.log(`# MetaConversions Bus benchmark — ${dialect}, ${connections} connections, ${duration}s per run, node ${process.version}`);
 
     // 1. One event per request vs the echo.
-    const echoPort = freePort();
-    const echo = await start('scripts/bench/echo.ts', [], { PORT: String(echoPort) }, `http://127.0.0.1:${echoPort}/`);
-    await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
-    const e = await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'echo')), { duration, connections });
-    await stop(echo.child);
     const apiPort = freePort();
-    const api = await start('server/src/main.ts', ['api'], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, `http://127.0.0.1:${apiPort}/healthz`);
-    await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
-    const b = await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'one')), { duration, connections });
-    console.log(`\n## Intake, 1 event/request (acknowledged after commit)`);
-    console.log(`echo : ${e.rps.toFixed(0)} req/s  p50 ${e.p50} ms  p99 ${e.p99} ms`);
-    console.log(`bus  : ${b.rps.toFixed(0)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  non-2xx ${b.non2xx} errors ${b.errors}`);
-    console.log(`ratio: ${((100 * b.rps) / e.rps).toFixed(0)} % of the echo's req/s (target ≥ 80 %), p99 ${(b.p99 / Math.max(1, e.p99)).toFixed(2)}× (target ≤ 2×)`);
+    const needApi = only.has('intake') || only.has('batch');
+    if (only.has('intake')) {
+      const echoPort = freePort();
+      const echo = await start('scripts/bench/echo.ts', [], { PORT: String(echoPort) }, `http://127.0.0.1:${echoPort}/`);
+      await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
+      const e = await load(`http://127.0.0.1:${echo.port}/v1/events`, undefined, (i) => JSON.stringify(event(i, 'echo')), { duration, connections, pid: echo.child.pid });
+      await stop(echo.child);
+      const api = await start('server/src/main.ts', ['api'], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, `http://127.0.0.1:${apiPort}/healthz`);
+      await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
+      const b = await load(`http://127.0.0.1:${api.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'one')), { duration, connections, pid: api.child.pid });
+      console.log(`\n## Intake, 1 event/request (acknowledged after commit)`);
+      console.log(`echo : ${e.rps.toFixed(0)} req/s  p50 ${e.p50} ms  p99 ${e.p99} ms  (${e.cpuUsPerReq.toFixed(0)} µs CPU/request)`);
+      console.log(`bus  : ${b.rps.toFixed(0)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  non-2xx ${b.non2xx} errors ${b.errors}  (CPU per request: ${b.cpuUsPerReq.toFixed(0)} µs in the API process, ${b.dbUsPerReq.toFixed(0)} µs in the database server)`);
+      console.log(`ratio: ${((100 * b.rps) / e.rps).toFixed(0)} % of the echo's req/s (target ≥ 80 %), p99 ${(b.p99 / Math.max(1, e.p99)).toFixed(2)}× (target ≤ 2×)`);
+    }
 
     // 2. Batches of 1000.
-    const batchBody = (i: number) => JSON.stringify({ data: Array.from({ length: 1000 }, (_, j) => event(i * 1000 + j, 'batch')) });
-    const bb = await load(`http://127.0.0.1:${api.port}/v1/events`, key, batchBody, { duration, connections: 8 });
-    console.log(`\n## Intake, 1000 events/request`);
-    console.log(`bus  : ${(bb.rps * 1000).toFixed(0)} events/s accepted  (${bb.rps.toFixed(1)} req/s, p50 ${bb.p50} ms, p99 ${bb.p99} ms, non-2xx ${bb.non2xx}) (target ≥ 20 000 events/s)`);
-    await stop(api.child);
+    if (only.has('batch')) {
+      if (!only.has('intake')) await start('server/src/main.ts', ['api'], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, `http://127.0.0.1:${apiPort}/healthz`);
+      const apiPid = children.at(-1)!.pid;
+      const batchBody = (i: number) => JSON.stringify({ data: Array.from({ length: 1000 }, (_, j) => event(i * 1000 + j, 'batch')) });
+      const bb = await load(`http://127.0.0.1:${apiPort}/v1/events`, key, batchBody, { duration, connections: 8, pid: apiPid });
+      console.log(`\n## Intake, 1000 events/request`);
+      console.log(`bus  : ${(bb.rps * 1000).toFixed(0)} events/s accepted  (${bb.rps.toFixed(1)} req/s, p50 ${bb.p50} ms, p99 ${bb.p99} ms, non-2xx ${bb.non2xx}, CPU per event: ${(bb.cpuUsPerReq / 1000).toFixed(1)} µs in the API process, ${(bb.dbUsPerReq / 1000).toFixed(1)} µs in the database server) (target ≥ 20 000 events/s)`);
+    }
+    if (needApi) await stop(children.at(-1)!);
 
     // 3. Delivery at 150 ms Graph latency.
-    await db('events').delete();
-    const repo = new EventRepository(db);
-    const now = Math.floor(Date.now() / 1000);
-    for (let i = 0; i < deliveryEvents; i += 5000) {
-      const rows: NewEvent[] = [];
-      for (let j = i; j < Math.min(deliveryEvents, i + 5000); j++) {
-        rows.push({ pixelId: pixel.id, source: 'server', status: 'queued', payload: { ...event(j, 'deliver'), event_time: now, action_source: 'website', user_data: hashUserData(event(j, 'x').user_data).userData as Record<string, string[]> } });
-      }
-      await repo.insertMany(rows);
-    }
     const emuPort = freePort();
-    const emu = await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: '150' }, `http://127.0.0.1:${emuPort}/__emulator/requests`);
-    const t0 = performance.now();
-    await start('server/src/main.ts', ['worker'], { ...env, GRAPH_API_URL: `http://127.0.0.1:${emu.port}` });
-    const countDelivered = async () => Number(((await db('events').where({ status: 'delivered' }).count({ n: '*' }).first()) as { n: number }).n);
-    let delivered = 0;
-    while ((delivered = await countDelivered()) < deliveryEvents && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
-    const secs = (performance.now() - t0) / 1000;
-    console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, 8 in flight`);
-    console.log(`bus  : ${(delivered / secs).toFixed(0)} events/s delivered (${delivered} in ${secs.toFixed(1)} s, including worker start-up) (target ≥ 10 000 events/s)`);
+    let worker: ChildProcess | undefined;
+    if (only.has('delivery') || only.has('e2e')) {
+      await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: only.has('delivery') ? '150' : '0' }, `http://127.0.0.1:${emuPort}/__emulator/requests`);
+    }
+    if (only.has('delivery')) {
+      await db('events').delete();
+      const repo = new EventRepository(db);
+      const now = Math.floor(Date.now() / 1000);
+      for (let i = 0; i < deliveryEvents; i += 5000) {
+        const rows: NewEvent[] = [];
+        for (let j = i; j < Math.min(deliveryEvents, i + 5000); j++) {
+          rows.push({ pixelId: pixel.id, source: 'server', status: 'queued', payload: { ...event(j, 'deliver'), event_time: now, action_source: 'website', user_data: hashUserData(event(j, 'x').user_data).userData as Record<string, string[]> } });
+        }
+        await repo.insertMany(rows);
+      }
+      const t0 = performance.now();
+      worker = (await start('server/src/main.ts', ['worker'], { ...env, GRAPH_API_URL: `http://127.0.0.1:${emuPort}` })).child;
+      const countDelivered = async () => Number(((await db('events').where({ status: 'delivered' }).count({ n: '*' }).first()) as { n: number }).n);
+      let delivered = 0;
+      let first: { t: number; n: number; cpu: number; db: number } | undefined;
+      while ((delivered = await countDelivered()) < deliveryEvents && performance.now() - t0 < 120_000) {
+        if (!first && delivered > 0) first = { t: performance.now(), n: delivered, cpu: cpuSeconds(worker.pid), db: cpuSeconds(DB_PID) };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const t1 = performance.now();
+      const secs = (t1 - t0) / 1000;
+      const f = first ?? { t: t0, n: 0, cpu: NaN, db: NaN };
+      const steady = (delivered - f.n) / ((t1 - f.t) / 1000);
+      const perEvent = (c0: number, c1: number) => (((c1 - c0) * 1e6) / Math.max(1, delivered - f.n)).toFixed(1);
+      console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, 8 in flight`);
+      console.log(`bus  : ${steady.toFixed(0)} events/s delivered once running (${delivered} in ${secs.toFixed(1)} s including worker start-up: ${(delivered / secs).toFixed(0)} events/s) (target ≥ 10 000 events/s)`);
+      console.log(`       CPU per event: ${perEvent(f.cpu, cpuSeconds(worker.pid))} µs in the worker, ${perEvent(f.db, cpuSeconds(DB_PID))} µs in the database server`);
+    }
 
     // 5. End-to-end latency at a light load (worker running, emulator without added latency).
-    await fetch(`http://127.0.0.1:${emu.port}/__emulator/configure`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 0 }) });
-    const api2Port = freePort();
-    const api2 = await start('server/src/main.ts', ['api'], { ...env, PORT: String(api2Port), HOST: '127.0.0.1' }, `http://127.0.0.1:${api2Port}/healthz`);
-    await load(`http://127.0.0.1:${api2.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'e2e')), { duration: 5, connections: 2 });
-    await new Promise((r) => setTimeout(r, 2000));
-    const lat = ((await db('events').where('event_id', 'like', 'e2e_%').whereNotNull('delivered_at').select(db.raw('delivered_at - created_at as ms'))) as Array<{ ms: number }>).map((r) => Number(r.ms)).sort((x, y) => x - y);
-    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
-    console.log(`\n## End to end, accepted → delivered (separate API and worker processes, 2 connections)`);
-    console.log(`bus  : p50 ${pct(50)} ms  p95 ${pct(95)} ms  p99 ${pct(99)} ms over ${lat.length} events`);
+    if (only.has('e2e')) {
+      await fetch(`http://127.0.0.1:${emuPort}/__emulator/configure`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 0 }) });
+      worker ??= (await start('server/src/main.ts', ['worker'], { ...env, GRAPH_API_URL: `http://127.0.0.1:${emuPort}` })).child;
+      const api2Port = freePort();
+      const api2 = await start('server/src/main.ts', ['api'], { ...env, PORT: String(api2Port), HOST: '127.0.0.1' }, `http://127.0.0.1:${api2Port}/healthz`);
+      await load(`http://127.0.0.1:${api2.port}/v1/events`, key, (i) => JSON.stringify(event(i, 'e2e')), { duration: 5, connections: 2 });
+      await new Promise((r) => setTimeout(r, 2000));
+      const lat = ((await db('events').where('event_id', 'like', 'e2e_%').whereNotNull('delivered_at').select(db.raw('delivered_at - created_at as ms'))) as Array<{ ms: number }>).map((r) => Number(r.ms)).sort((x, y) => x - y);
+      const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
+      console.log(`\n## End to end, accepted → delivered (separate API and worker processes, 2 connections)`);
+      console.log(`bus  : p50 ${pct(50)} ms  p95 ${pct(95)} ms  p99 ${pct(99)} ms over ${lat.length} events`);
+    }
     for (const c of children) await stop(c);
 
     // 4. Normalize + hash on its own.
+    if (!only.has('hash')) return;
     const samples = Array.from({ length: 2000 }, (_, i) => event(i, 'h').user_data);
     for (const s of samples) hashUserData(s);
     const n = 40_000;

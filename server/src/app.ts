@@ -2,8 +2,6 @@ import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { rateLimit } from 'express-rate-limit';
-import { pinoHttp } from 'pino-http';
-import crypto from 'node:crypto';
 import type { Config } from './config/config';
 import type { Logger } from './shared/logger';
 import type { Db } from './shared/db';
@@ -15,8 +13,9 @@ import { adminRoutes } from './admin/routes';
 import type { Guard, Route } from './http/routes';
 import { browserIntake, collectCors, serverIntake } from './events/router';
 import { errorHandler, notFound } from './http/errors';
-import { httpMetrics, metricsHandler, readinessHandler, requireMetricsToken, serveTrackingScript } from './http/ops';
+import { metricsHandler, readinessHandler, requireMetricsToken, serveTrackingScript } from './http/ops';
 import { serveAdminSpa } from './http/spa';
+import { requestLog } from './http/request-log';
 import type { Metrics } from './observability/metrics';
 
 export interface AppDeps {
@@ -37,24 +36,11 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.set('trust proxy', deps.config.trustProxy);
   app.disable('x-powered-by');
-  app.use(helmet());
-  app.use(
-    pinoHttp({
-      logger: deps.logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? crypto.randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(httpMetrics(deps.metrics));
-  app.use(cookieParser());
+  app.set('etag', false); // API answers are not cached; static files carry their own ETags
+  app.use(requestLog(deps.logger, deps.metrics));
+  // The dashboard is the only HTML the bus serves: security headers and cookies where it lives,
+  // not on the intake path (machine-to-machine JSON at thousands of requests a second).
+  app.use('/admin', helmet(), cookieParser());
 
   const serverJson = express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] });
   const browserText = express.text({ limit: '64kb', type: () => true });
@@ -83,7 +69,7 @@ export function createApp(deps: AppDeps) {
     { method: 'get', path: '/metrics', guard: 'metrics', handlers: [metricsHandler(deps.metrics)] },
     { method: 'post', path: '/v1/events', guard: 'apiKey', handlers: [serverJson, serverIntake(deps.intake)] },
     { method: 'options', path: '/v1/collect', guard: 'public', handlers: [collectCors] },
-    { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, browserText, browserIntake(deps.intake)] },
+    { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, cookieParser(), browserText, browserIntake(deps.intake)] },
     // Dashboard REST under /admin/api (server/src/admin/routes.ts: one line per endpoint with its guard).
     ...adminRoutes(deps.admin),
   ];

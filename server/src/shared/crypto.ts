@@ -29,6 +29,7 @@ export function maskSecret(secret: string): string {
   return `…${secret.slice(-4)}`;
 }
 
+/** SHA-256 of a UTF-8 string as lowercase hex (the one-shot `crypto.hash`: about 3× cheaper than createHash for short inputs). */
 export function sha256(s: string): string {
-  return crypto.createHash('sha256').update(s).digest('hex');
+  return crypto.hash('sha256', s, 'hex');
 }

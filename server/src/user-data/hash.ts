@@ -25,7 +25,7 @@
  *   names reported in `dropped` / `unknownKeys` are replaced by "[invalid key]" unless they look like
  *   identifiers (so a caller that mistakenly uses an email as a key does not leak it into logs).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../shared/crypto';
 import { isIP } from 'node:net';
 import {
   type HashedKey,
@@ -47,9 +47,7 @@ export interface HashUserDataResult {
   unknownKeys: string[];
 }
 
-export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s, 'utf8').digest('hex');
-}
+export { sha256 as sha256Hex } from '../shared/crypto';
 
 const INVALID_KEY = '[invalid key]';
 
@@ -86,7 +84,7 @@ export function hashUserData(input: Record<string, unknown>, options: NormalizeO
           dropped.add(reportableKey(inputKey));
           continue;
         }
-        const h = isSha256Hex(normalized) ? normalized : sha256Hex(normalized);
+        const h = isSha256Hex(normalized) ? normalized : sha256(normalized);
         let set = hashed.get(key);
         if (set === undefined) hashed.set(key, (set = new Set()));
         set.add(h);

@@ -77,6 +77,12 @@ export interface AttemptRecord {
 /** Rows per INSERT statement (SQLite's variable limit allows 32766 / 12 columns). */
 const INSERT_CHUNK = 1000;
 
+/** The unique key (event_id, pixel_id, event_name) refused a row: MySQL/MariaDB or SQLite. */
+const isDuplicateKey = (err: unknown) => {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
 const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
 
 export class EventRepository {
@@ -94,44 +100,58 @@ export class EventRepository {
     return this.db.transaction((trx) => this.insertWith(trx, events));
   }
 
+  /**
+   * Optimistic: one plain INSERT per chunk, which succeeds whole in the common case (no repeat).
+   * A repeat makes the statement fail whole (nothing of it is written); only then are the
+   * existing keys looked up and the rest inserted, so a group commit is one round trip.
+   */
   private async insertWith(q: Db, events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
     const now = Date.now();
-    const existing = new Set<string>();
-    const eventIds = [...new Set(events.map((e) => e.payload.event_id))];
-    for (let i = 0; i < eventIds.length; i += INSERT_CHUNK) {
-      const rows = (await q(TABLE)
-        .select('pixel_id', 'event_name', 'event_id')
-        .whereIn('event_id', eventIds.slice(i, i + INSERT_CHUNK))) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
-      for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
-    }
+    const seen = new Set<string>();
     const result: Array<'inserted' | 'duplicate'> = [];
-    const toInsert: Record<string, unknown>[] = [];
+    const toInsert: Array<{ k: string; index: number; row: Record<string, unknown> }> = [];
     for (const e of events) {
       const k = key(e.pixelId, e.payload.event_name, e.payload.event_id);
-      if (existing.has(k)) {
-        result.push('duplicate');
+      if (seen.has(k)) {
+        result.push('duplicate'); // repeated within the same group commit
         continue;
       }
-      existing.add(k);
-      result.push('inserted');
+      seen.add(k);
       toInsert.push({
-        pixel_id: e.pixelId,
-        event_name: e.payload.event_name,
-        event_id: e.payload.event_id,
-        event_time: e.payload.event_time,
-        action_source: e.payload.action_source,
-        source: e.source,
-        payload: JSON.stringify(e.payload),
-        status: e.status,
-        attempts: 0,
-        next_attempt_at: e.status === 'queued' ? now : null,
-        created_at: now,
-        updated_at: now,
+        k,
+        index: result.push('inserted') - 1,
+        row: {
+          pixel_id: e.pixelId,
+          event_name: e.payload.event_name,
+          event_id: e.payload.event_id,
+          event_time: e.payload.event_time,
+          action_source: e.payload.action_source,
+          source: e.source,
+          payload: JSON.stringify(e.payload),
+          status: e.status,
+          attempts: 0,
+          next_attempt_at: e.status === 'queued' ? now : null,
+          created_at: now,
+          updated_at: now,
+        },
       });
     }
-    // A concurrent writer may have inserted the same key meanwhile: the unique key keeps one row.
     for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
-      await q(TABLE).insert(toInsert.slice(i, i + INSERT_CHUNK)).onConflict(['event_id', 'pixel_id', 'event_name']).ignore();
+      const chunk = toInsert.slice(i, i + INSERT_CHUNK);
+      try {
+        await q(TABLE).insert(chunk.map((c) => c.row));
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const existing = new Set<string>();
+        const rows = (await q(TABLE)
+          .select('pixel_id', 'event_name', 'event_id')
+          .whereIn('event_id', [...new Set(chunk.map((c) => c.row.event_id as string))])) as Array<Pick<EventRow, 'pixel_id' | 'event_name' | 'event_id'>>;
+        for (const r of rows) existing.add(key(r.pixel_id, r.event_name, r.event_id));
+        const fresh = chunk.filter((c) => !existing.has(c.k));
+        for (const c of chunk) if (existing.has(c.k)) result[c.index] = 'duplicate';
+        // A concurrent writer may insert the same key meanwhile: the unique key keeps one row.
+        if (fresh.length) await q(TABLE).insert(fresh.map((c) => c.row)).onConflict(['event_id', 'pixel_id', 'event_name']).ignore();
+      }
     }
     return result;
   }
@@ -153,11 +173,12 @@ export class EventRepository {
    */
   async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[] }): Promise<EventRecord[]> {
     const mysql = dialectOf(this.db) === 'mysql';
+    // READ COMMITTED: rows read but not claimed (a paused pixel's) are not kept locked.
     return this.db.transaction(async (trx) => {
       let q = trx<EventRow>(TABLE)
         .select('*')
+        .where('next_attempt_at', '<=', opts.now) // only claimable statuses carry one (events_next_attempt)
         .whereIn('status', ['queued', 'retrying', 'sending'])
-        .where('next_attempt_at', '<=', opts.now)
         .orderBy('next_attempt_at')
         .limit(opts.limit);
       if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
@@ -171,7 +192,7 @@ export class EventRepository {
           .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
       }
       return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
-    });
+    }, mysql ? { isolationLevel: 'read committed' } : undefined);
   }
 
   /**
@@ -281,5 +302,11 @@ export class EventRepository {
       depth: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
       oldestDueAgeS: oldest?.t == null ? 0 : Math.max(0, (now - Number(oldest.t)) / 1000),
     };
+  }
+
+  /** How many events `purgeFinishedBefore(before)` would delete (same statuses), for a dry run. */
+  async countFinishedBefore(before: number): Promise<number> {
+    const row = (await this.db(TABLE).count({ n: '*' }).whereIn('status', ['delivered', 'failed', 'not_delivered', 'skipped', 'expired']).where('created_at', '<', before).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
   }
 }

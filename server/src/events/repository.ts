@@ -83,6 +83,8 @@ const isDuplicateKey = (err: unknown) => {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 };
 
+const CLAIMABLE = ['queued', 'retrying', 'sending'] as const;
+
 const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
 
 export class EventRepository {
@@ -173,26 +175,36 @@ export class EventRepository {
    */
   async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[] }): Promise<EventRecord[]> {
     const mysql = dialectOf(this.db) === 'mysql';
-    // READ COMMITTED: rows read but not claimed (a paused pixel's) are not kept locked.
-    return this.db.transaction(async (trx) => {
-      let q = trx<EventRow>(TABLE)
-        .select('*')
-        .where('next_attempt_at', '<=', opts.now) // only claimable statuses carry one (events_next_attempt)
-        .whereIn('status', ['queued', 'retrying', 'sending'])
-        .orderBy('next_attempt_at')
-        .limit(opts.limit);
-      if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
-      if (mysql) q = q.forUpdate().skipLocked();
-      const rows = (await q) as EventRow[];
-      if (!rows.length) return [];
-      const ids = rows.map((r) => Number(r.id));
-      for (let i = 0; i < ids.length; i += 500) {
-        await trx(TABLE)
-          .whereIn('id', ids.slice(i, i + 500))
-          .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
-      }
-      return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
-    }, mysql ? { isolationLevel: 'read committed' } : undefined);
+    return this.db.transaction(
+      async (trx) => {
+        // Per claimable status, the index (status, next_attempt_at) yields the oldest due rows in
+        // order and stops at `limit`; the three short lists are merged. (One query over the three
+        // statuses made MySQL read and sort every due row: ~370 ms per claim over a 50 000 backlog.)
+        const due: Array<{ id: number | string; next_attempt_at: number | string }> = [];
+        for (const status of CLAIMABLE) {
+          let q = trx(TABLE).select('id', 'next_attempt_at').where('status', status).where('next_attempt_at', '<=', opts.now).orderBy('next_attempt_at').limit(opts.limit);
+          if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
+          if (mysql) q = q.forUpdate().skipLocked();
+          due.push(...((await q) as typeof due));
+        }
+        const ids = due
+          .sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at))
+          .slice(0, opts.limit)
+          .map((r) => Number(r.id));
+        if (!ids.length) return [];
+        const rows: EventRow[] = [];
+        for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+          const chunk = ids.slice(i, i + INSERT_CHUNK);
+          await trx(TABLE)
+            .whereIn('id', chunk)
+            .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
+          rows.push(...((await trx(TABLE).select('*').whereIn('id', chunk)) as EventRow[]));
+        }
+        return rows.map(mapRow);
+      },
+      // READ COMMITTED: rows looked at but not claimed (beyond the limit, a paused pixel's) are not kept locked.
+      mysql ? { isolationLevel: 'read committed' } : undefined,
+    );
   }
 
   /**

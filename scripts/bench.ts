@@ -158,7 +158,7 @@ async function main() {
     const pixels = new PixelRepository(db);
     const secrets = new SecretBox(APP_SECRET);
     const pixel = await pixels.create({ datasetId: PIXEL, name: 'bench', accessTokenEnc: secrets.seal('EAAbench-token-1234567890'), accessTokenLast4: '7890' });
-    const env = { DATABASE_URL: url, APP_SECRET, GRAPH_API_URL: 'http://127.0.0.1:9', DELIVERY_CONCURRENCY: '8' };
+    const env = { DATABASE_URL: url, APP_SECRET, GRAPH_API_URL: 'http://127.0.0.1:9', DELIVERY_CONCURRENCY: '8', WORKER_PORT: '0' };
     console.log(`# MetaConversions Bus benchmark — ${dialect}, ${connections} connections, ${duration}s per run, node ${process.version}`);
 
     // 1. One event per request vs the echo.

@@ -13,7 +13,7 @@ import { adminRoutes } from './admin/routes';
 import type { Guard, Route } from './http/routes';
 import { browserIntake, collectCors, serverIntake } from './events/router';
 import { errorHandler, notFound } from './http/errors';
-import { metricsHandler, readinessHandler, requireMetricsToken, serveTrackingScript } from './http/ops';
+import { opsRoutes, requireMetricsToken, serveTrackingScript } from './http/ops';
 import { serveAdminSpa } from './http/spa';
 import { requestLog } from './http/request-log';
 import type { Metrics } from './observability/metrics';
@@ -64,9 +64,8 @@ export function createApp(deps: AppDeps) {
 
   /** Every endpoint, one line each, with its guard. */
   const routes: Route[] = [
-    { method: 'get', path: '/healthz', guard: 'public', handlers: [(_req, res) => void res.json({ status: 'ok' })] },
-    { method: 'get', path: '/readyz', guard: 'public', handlers: [readinessHandler(deps.db, deps.config.mongoUrl)] },
-    { method: 'get', path: '/metrics', guard: 'metrics', handlers: [metricsHandler(deps.metrics)] },
+    // /healthz, /readyz, /metrics: the same three the worker's own listener serves.
+    ...opsRoutes({ db: deps.db, mongoUrl: deps.config.mongoUrl, metricsToken: deps.config.metricsToken, metrics: deps.metrics }),
     { method: 'post', path: '/v1/events', guard: 'apiKey', handlers: [serverJson, serverIntake(deps.intake)] },
     { method: 'options', path: '/v1/collect', guard: 'public', handlers: [collectCors] },
     { method: 'post', path: '/v1/collect', guard: 'public', handlers: [collectCors, collectLimiter, cookieParser(), browserText, browserIntake(deps.intake)] },

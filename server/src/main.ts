@@ -3,14 +3,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Agenda } from 'agenda';
-import { ConfigError, loadConfig, type Config } from './config/config';
+import { ConfigError, loadConfig, MODES, type Config, type Mode } from './config/config';
 import { createLogger } from './shared/logger';
 import { createDb, MIGRATIONS_DIR, migrateLatest } from './shared/db';
 import { createContainer } from './container';
 import { createApp } from './app';
+import { createOpsApp } from './http/ops';
 import { startAgenda } from './worker/agenda';
-
-type Mode = 'all' | 'api' | 'worker';
 
 /**
  * APP_SECRET encrypts access tokens at rest. Production must set it; the embedded default keeps a
@@ -57,23 +56,50 @@ async function main(mode: Mode): Promise<void> {
 
   let server: Server | undefined;
   let agenda: Agenda | undefined;
+  let stopping = false;
+  let delivering = false;
+  // Express 5 hands a listen error (EADDRINUSE…) to the callback: start-up then fails with the reason.
+  const listen = (app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, config.host, (err) => (err ? reject(err) : resolve(s)));
+    });
+  const portOf = (s: Server) => {
+    const addr = s.address();
+    return typeof addr === 'object' && addr ? addr.port : undefined;
+  };
+  const jobStore = config.mongoUrl ? 'mongodb' : 'sql';
+  if (mode === 'worker') {
+    // A small listener of its own for health checks and the delivery metrics (no intake, no dashboard),
+    // opened first so that a port conflict stops the worker before it claims anything.
+    const ops = createOpsApp({
+      db,
+      mongoUrl: config.mongoUrl,
+      metricsToken: config.metricsToken,
+      metrics: c.metrics,
+      logger,
+      readinessChecks: {
+        delivery_loop: () => {
+          if (stopping) throw new Error('stopping');
+          if (!delivering) throw new Error('starting');
+        },
+      },
+    });
+    server = await listen(ops, config.workerPort);
+  }
   if (mode !== 'api') {
     agenda = await startAgenda({ mongoUrl: config.mongoUrl, db, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger, retryRuns: c.admin.retry } });
     c.admin.jobQueue.use(agenda); // admin retries enqueue through the started instance
     c.deliverer.start();
+    delivering = true;
   }
   if (mode !== 'worker') {
     const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-    });
-    const addr = server.address();
-    logger.info({ mode, port: typeof addr === 'object' && addr ? addr.port : config.port, graph: config.graph.url, jobStore: config.mongoUrl ? 'mongodb' : 'sql' }, 'MetaConversions Bus ready');
+    server = await listen(app, config.port);
+    logger.info({ mode, port: portOf(server), graph: config.graph.url, jobStore }, 'MetaConversions Bus ready');
   } else {
-    logger.info({ mode, graph: config.graph.url, jobStore: config.mongoUrl ? 'mongodb' : 'sql' }, 'MetaConversions Bus worker ready');
+    logger.info({ mode, port: server ? portOf(server) : undefined, graph: config.graph.url, jobStore }, 'MetaConversions Bus worker ready');
   }
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -98,8 +124,8 @@ async function main(mode: Mode): Promise<void> {
 }
 
 const mode = (process.argv[2] ?? 'all') as Mode;
-if (!['all', 'api', 'worker'].includes(mode)) {
-  process.stderr.write(`Unknown mode ${mode}: use all, api or worker\n`);
+if (!MODES.includes(mode)) {
+  process.stderr.write(`Unknown mode ${mode}: use ${MODES.join(', ')}\n`);
   process.exit(1);
 }
 main(mode).catch((err: unknown) => {

@@ -19,6 +19,7 @@ function spawnWorker(bus: Bus, name: string, env: Record<string, string> = {}): 
       LEASE_MS: '3000',
       DELIVERY_POLL_MS: '50',
       LOG_LEVEL: 'info',
+      WORKER_PORT: '0', // several workers on this host: each on a free port
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,13 +2,19 @@ import { z } from 'zod';
 
 /** Meta's production Graph API; tests and local development point GRAPH_API_URL at the emulator. */
 export const META_GRAPH_URL = 'https://graph.facebook.com';
-export const GRAPH_API_VERSION = 'v24.0';
+
+/** What `server/src/main.ts <mode>` runs: everything in one process, the API only, or the worker only. */
+export const MODES = ['all', 'api', 'worker'] as const;
+export type Mode = (typeof MODES)[number];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const PORT_RULE = 'must be a TCP port number from 0 to 65535';
+const port = () => z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(0, PORT_RULE).max(65535, PORT_RULE);
 
 const EnvSchema = z.object({
-  PORT: int(0, 65535).default(3000),
+  PORT: port().default(3000),
+  WORKER_PORT: port().default(3001),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
@@ -17,7 +23,6 @@ const EnvSchema = z.object({
     .refine((v) => /^mysql2?:\/\/[^/]+\/\w+/.test(v) || !/^[a-z0-9+]+:\/\//i.test(v), 'must be mysql://user:pass@host:port/db or a SQLite file path'),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   GRAPH_API_URL: z.string().url('must be an http(s) URL').default(META_GRAPH_URL).transform((v) => v.replace(/\/+$/, '')),
-  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default(GRAPH_API_VERSION),
   META_PIXEL_ID: z.string().regex(/^\d{5,20}$/, 'must be the numeric dataset (pixel) id').optional(),
   META_ACCESS_TOKEN: z.string().min(10, 'looks too short to be a Meta access token').optional(),
   META_TEST_EVENT_CODE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
@@ -39,13 +44,18 @@ const EnvSchema = z.object({
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** Every environment variable the bus reads (docs and the docker-compose consistency test check against it). */
+export const ENV_VARS = Object.keys(EnvSchema.shape) as ReadonlyArray<keyof typeof EnvSchema.shape>;
+
 function toConfig(env: z.infer<typeof EnvSchema>) {
   return {
     port: env.PORT,
+    /** Worker mode only: the listener for /healthz, /readyz and /metrics (the API port serves them otherwise). */
+    workerPort: env.WORKER_PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     mongoUrl: env.MONGO_URL,
-    graph: { url: env.GRAPH_API_URL, version: env.GRAPH_API_VERSION },
+    graph: { url: env.GRAPH_API_URL },
     bootstrapPixel: env.META_PIXEL_ID
       ? { datasetId: env.META_PIXEL_ID, accessToken: env.META_ACCESS_TOKEN, testEventCode: env.META_TEST_EVENT_CODE }
       : undefined,

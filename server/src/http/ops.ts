@@ -4,7 +4,13 @@ import express, { type RequestHandler } from 'express';
 import { MongoClient } from 'mongodb';
 import { MIGRATIONS_DIR, type Db } from '../shared/db';
 import { UnauthorizedError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { Metrics } from '../observability/metrics';
+import { errorHandler, notFound } from './errors';
+import type { Guard, Route } from './routes';
+
+/** Liveness: the process is up and its event loop answers. */
+export const healthHandler: RequestHandler = (_req, res) => void res.json({ status: 'ok' });
 
 /** `Authorization: Bearer <METRICS_TOKEN>`; without a configured token, metrics stay closed. */
 export function requireMetricsToken(token: string | undefined): RequestHandler {
@@ -36,11 +42,15 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
   };
 }
 
+/** An extra readiness check: resolves when fine, throws (or rejects) with a short reason otherwise. */
+export type ReadinessCheck = () => void | Promise<void>;
+
 /**
  * Readiness: the database answers, its migrations are current, and the job store answers
- * (MongoDB when configured; otherwise the job store is the same database).
+ * (MongoDB when configured; otherwise the job store is the same database); plus any checks the
+ * process adds (the worker adds `delivery_loop`).
  */
-export function readinessHandler(db: Db, mongoUrl: string | undefined): RequestHandler {
+export function readinessHandler(db: Db, mongoUrl: string | undefined, extraChecks: Record<string, ReadinessCheck> = {}): RequestHandler {
   let migrationsOkUntil = 0;
   let mongo: MongoClient | undefined;
   const check = async (name: string, fn: () => Promise<void>): Promise<[string, string]> => {
@@ -65,6 +75,7 @@ export function readinessHandler(db: Db, mongoUrl: string | undefined): RequestH
         mongo ??= new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 1500 });
         await mongo.db().command({ ping: 1 });
       }),
+      ...Object.entries(extraChecks).map(([name, fn]) => check(name, async () => fn())),
     ]);
     const checks = Object.fromEntries(results);
     const ready = results.every(([, v]) => v === 'ok');
@@ -72,7 +83,48 @@ export function readinessHandler(db: Db, mongoUrl: string | undefined): RequestH
   };
 }
 
+export interface OpsDeps {
+  db: Db;
+  mongoUrl: string | undefined;
+  metricsToken: string | undefined;
+  metrics: Metrics;
+  readinessChecks?: Record<string, ReadinessCheck>;
+}
+
+/** The operations endpoints, one line each with its guard; the API mounts the same three. */
+export function opsRoutes(deps: OpsDeps): Route[] {
+  return [
+    { method: 'get', path: '/healthz', guard: 'public', handlers: [healthHandler] },
+    { method: 'get', path: '/readyz', guard: 'public', handlers: [readinessHandler(deps.db, deps.mongoUrl, deps.readinessChecks)] },
+    { method: 'get', path: '/metrics', guard: 'metrics', handlers: [metricsHandler(deps.metrics)] },
+  ];
+}
+
+/**
+ * The worker's own small HTTP listener (WORKER_PORT): /healthz, /readyz and /metrics only, so the
+ * delivery metrics recorded in the worker process can be scraped and its health checked. No intake,
+ * no dashboard; requests are not logged (health checks every few seconds would drown the log).
+ */
+export function createOpsApp(deps: OpsDeps & { logger: Logger }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(httpMetrics(deps.metrics));
+  const guards: Partial<Record<Guard, RequestHandler[]>> = { public: [], metrics: [requireMetricsToken(deps.metricsToken)] };
+  const routes = opsRoutes(deps);
+  for (const r of routes) {
+    const guard = guards[r.guard];
+    if (!guard) throw new Error(`The ops listener has no ${r.guard} guard (route ${r.path})`);
+    app[r.method](r.path, ...guard, ...r.handlers);
+  }
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return Object.assign(app, { routes });
+}
+
+/** `tracking-client/dist` of this checkout (what `npm run build:tracking` writes). */
+export const DEFAULT_TRACKING_DIST = path.resolve(__dirname, '../../../tracking-client/dist');
+
 /** The tracking client's script-tag build, so `data-endpoint` can default to the bus's own origin. */
-export function serveTrackingScript(distDir = path.resolve(__dirname, '../../../tracking-client/dist')): RequestHandler {
+export function serveTrackingScript(distDir = DEFAULT_TRACKING_DIST): RequestHandler {
   return express.static(distDir, { index: false, maxAge: '1h', fallthrough: true });
 }

@@ -4,7 +4,7 @@ import { UserService } from '../server/src/users/service';
 import { SessionRepository } from '../server/src/auth/session-repository';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../server/src/users/password';
 import { AppError } from '../server/src/shared/errors';
-import { CliError, flag, migrateLatest, runCli } from './cli';
+import { CliError, flag, migrateLatest, readSecret, runCli } from './cli';
 
 const USAGE = `
 Usage: npm run admin:create -- --email EMAIL [--password PASSWORD] [--reset]
@@ -22,43 +22,11 @@ Passwords need ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.
 `;
 
 /** Reads a line from a terminal without echoing it, or all of a piped stdin. */
-async function readPassword(): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
-    let data = '';
-    for await (const chunk of stdin) data += String(chunk);
-    return data.replace(/\r?\n$/, '');
-  }
-  process.stderr.write('Password: ');
-  stdin.setRawMode(true);
-  stdin.resume();
-  stdin.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new CliError('Cancelled'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
 
 void runCli(USAGE, async ({ db, args }) => {
   const email = flag(args, 'email')?.trim().toLowerCase();
   if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 191) throw new CliError(`--email EMAIL is required and must be an email address.${USAGE}`);
-  const password = flag(args, 'password') ?? (await readPassword());
+  const password = flag(args, 'password') ?? (await readSecret('Password: ', { keepSpaces: true }));
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) throw new CliError(`The password must have ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
   await migrateLatest(db);
   const users = new UserService(new UserRepository(db), new SessionRepository(db), createLogger({ level: 'silent' }));

@@ -1,5 +1,5 @@
 import { seedStandardEvents } from '../db/seeds/standard-events';
-import { migrateLatest, runCli } from './cli';
+import { migrateLatest, options, runCli } from './cli';
 
 const USAGE = `
 Usage: npm run seed
@@ -8,7 +8,8 @@ Makes sure every Meta standard event exists as an event definition (enabled when
 Existing definitions, and whether they are switched on, are left as they are.
 `;
 
-void runCli(USAGE, async ({ db }) => {
+void runCli(USAGE, async ({ db, args }) => {
+  options(args, {}); // no options: a typo such as --dry-run must not seed for real
   await migrateLatest(db);
   const added = await seedStandardEvents(db);
   process.stdout.write(added.length ? `Added ${added.length} standard event(s): ${added.join(', ')}\n` : 'All standard events are present.\n');

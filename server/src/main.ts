@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Agenda } from 'agenda';
+import { resolveAppSecret } from './config/app-secret';
 import { ConfigError, loadConfig, MODES, type Config, type Mode } from './config/config';
 import { createLogger } from './shared/logger';
 import { createDb, MIGRATIONS_DIR, migrateLatest } from './shared/db';
@@ -10,20 +8,6 @@ import { createContainer } from './container';
 import { createApp } from './app';
 import { createOpsApp } from './http/ops';
 import { startAgenda } from './worker/agenda';
-
-/**
- * APP_SECRET encrypts access tokens at rest. Production must set it; the embedded default keeps a
- * generated one beside its SQLite file so `npm start` works on a bare machine.
- */
-function resolveAppSecret(config: Config): string {
-  if (config.appSecret) return config.appSecret;
-  const file = path.resolve('data', 'app-secret');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
-}
 
 async function main(mode: Mode): Promise<void> {
   let config: Config;

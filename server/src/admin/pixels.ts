@@ -37,8 +37,8 @@ export function pixelRecord(p: Pixel, now = Date.now()) {
 
 const datasetId = z.string({ error: 'is required' }).trim().regex(/^\d{5,20}$/, 'must be the numeric dataset (pixel) id, 5 to 20 digits');
 const name = z.string({ error: 'is required' }).trim().min(1, 'is required').max(191, 'must be at most 191 characters');
-/** Never echoed back in an error message. */
-const accessToken = z
+/** Never echoed back in an error message. Also checks the token `npm run pixel -- set-token` reads. */
+export const accessToken = z
   .string({ error: 'must be text' })
   .trim()
   .min(10, 'looks too short to be a Meta access token')
@@ -67,7 +67,8 @@ const optionalToken = z
   .optional()
   .transform((v) => v || undefined);
 
-const CreatePixel = z.strictObject({
+/** Also validates `npm run pixel -- add` (scripts/pixel.ts). */
+export const CreatePixel = z.strictObject({
   dataset_id: datasetId,
   name: name.optional(),
   access_token: optionalToken,

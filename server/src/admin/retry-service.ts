@@ -50,10 +50,15 @@ export class RetryService {
     return { requested: unique.length, requeued };
   }
 
-  async startRun(filter: EventFilter, createdBy: number | null): Promise<{ run: RetryRun; created: boolean }> {
+  /** The filter with its statuses limited to the retryable ones (all of them when none is given). */
+  private retryableFilter(filter: EventFilter): EventFilter {
     const status = (filter.status ?? RETRYABLE).filter((s) => RETRYABLE.includes(s));
     if (!status.length) throw new ValidationError('Only failed and not_delivered events can be retried', { 'filter.status': 'must include failed or not_delivered' });
-    const effective: EventFilter = { ...filter, status };
+    return { ...filter, status };
+  }
+
+  async startRun(filter: EventFilter, createdBy: number | null): Promise<{ run: RetryRun; created: boolean }> {
+    const effective = this.retryableFilter(filter);
     const filterKey = canonicalKey(effective);
     const active = await this.deps.runs.findActive(filterKey);
     if (active) return { run: active, created: false };
@@ -89,22 +94,49 @@ export class RetryService {
     const run = await this.deps.runs.findById(runId);
     if (!run || run.status === 'done' || run.status === 'failed') return;
     await this.deps.runs.setStatus(run.id, 'running');
-    let cursor = run.cursorId;
     try {
-      for (;;) {
-        const ids = await this.deps.query.idsAfter(run.filter, cursor, run.maxEventId, CHUNK);
-        if (!ids.length) break;
-        const requeued = await this.deps.events.requeue(ids);
-        cursor = ids[ids.length - 1]!;
-        await this.deps.runs.advance(run.id, cursor, ids.length, requeued);
-        if (requeued) this.deps.onRequeued?.();
-      }
+      await this.requeueMatching(run.filter, run.cursorId, run.maxEventId, (cursor, processed, requeued) => this.deps.runs.advance(run.id, cursor, processed, requeued));
       await this.deps.runs.setStatus(run.id, 'done');
       const done = await this.deps.runs.findById(run.id);
       this.log.info({ runId: run.id, processed: done?.processed, requeued: done?.requeued }, 'retry run finished');
     } catch (err) {
       await this.deps.runs.setStatus(run.id, 'failed', (err as Error).message ?? 'failed').catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** How many events a retry of this filter would re-queue now (`npm run replay -- --dry-run`). */
+  async countMatching(filter: EventFilter): Promise<number> {
+    return this.deps.query.count(this.retryableFilter(filter));
+  }
+
+  /**
+   * Re-queues every event matching the filter now, in this process (`npm run replay`): the same
+   * selection and chunks as a retry run, without a run row or the worker's job, so an interrupted
+   * command leaves no run marked active. Events arriving meanwhile are left for another retry.
+   */
+  async retryMatchingNow(filter: EventFilter): Promise<{ matched: number; requeued: number }> {
+    const effective = this.retryableFilter(filter);
+    const maxEventId = await this.deps.query.maxId();
+    let matched = 0;
+    let requeued = 0;
+    await this.requeueMatching(effective, 0, maxEventId, async (_cursor, n, r) => {
+      matched += n;
+      requeued += r;
+    });
+    this.log.info({ matched, requeued }, 'events matching a filter re-queued from the command line');
+    return { matched, requeued };
+  }
+
+  /** Walks the matching ids after `cursor` up to `maxEventId` in chunks, re-queueing each chunk. */
+  private async requeueMatching(filter: EventFilter, cursor: number, maxEventId: number, onChunk: (cursor: number, processed: number, requeued: number) => Promise<void>): Promise<void> {
+    for (;;) {
+      const ids = await this.deps.query.idsAfter(filter, cursor, maxEventId, CHUNK);
+      if (!ids.length) return;
+      const requeued = await this.deps.events.requeue(ids);
+      cursor = ids[ids.length - 1]!;
+      await onChunk(cursor, ids.length, requeued);
+      if (requeued) this.deps.onRequeued?.();
     }
   }
 }

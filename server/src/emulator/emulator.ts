@@ -235,6 +235,8 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
     res.json({ data: typeof pixel === 'string' ? accepted.filter((e) => e.pixelId === pixel) : accepted });
   });
   app.get('/__emulator/requests', (_req, res) => { res.json({ data: log }); });
+  /** Counts only: cheap enough to poll while a benchmark runs. */
+  app.get('/__emulator/stats', (_req, res) => { res.json({ events: accepted.length, requests: log.length }); });
   app.post('/__emulator/configure', (req, res) => {
     const parsed = failureConfigSchema.safeParse(req.body ?? {});
     if (!parsed.success) {

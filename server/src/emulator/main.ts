@@ -13,7 +13,29 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
+const USAGE = `
+Usage: npm run graph:emulator
+
+A local stand-in for Meta's Graph API: answers POST /v<N>/<pixel>/events as Meta does, validates
+what it receives and records it. Point the bus at it with GRAPH_API_URL=http://127.0.0.1:4010.
+
+Environment:
+  PORT                     port to listen on (default 4010)
+  HOST                     address to bind (default 127.0.0.1)
+  EMULATOR_LATENCY_MS      added latency per request (default 0)
+  EMULATOR_ACCESS_TOKENS   comma-separated valid tokens (default: any non-empty token)
+
+Controls: GET /__emulator/events, GET /__emulator/requests, GET /__emulator/stats,
+POST /__emulator/configure (failures, latency), POST /__emulator/reset.
+`;
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE.trim()}\n`);
+    return;
+  }
+  if (args.length) throw new Error(`Unexpected argument "${args[0]}" (the emulator is configured by environment variables; see --help)`);
   const port = intEnv('PORT', 4010);
   const host = process.env.HOST || '127.0.0.1';
   const latencyMs = intEnv('EMULATOR_LATENCY_MS', 0);

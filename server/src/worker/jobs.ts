@@ -52,8 +52,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
 
   agenda.define(JOBS.purge.name, async () => {
     const { retentionDays } = await deps.settings.get();
-    let total = 0;
-    for (let n = -1; n !== 0; total += n) n = await deps.events.purgeFinishedBefore(now() - retentionDays * 86_400_000);
+    const total = await deps.events.purgeFinishedBefore(now() - retentionDays * 86_400_000);
     if (total) log(JOBS.purge.name).info({ count: total, retentionDays }, 'finished events purged');
   });
 

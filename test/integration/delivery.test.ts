@@ -122,6 +122,21 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     expect((await attempts('poison_7')).map((a) => a.outcome)).toContain('split');
   });
 
+  it('fails only the event the SDK refuses (a stored currency it rejects); the rest of the batch is delivered', async () => {
+    await post(Array.from({ length: 12 }, (_, i) => websiteEvent({ event_name: 'Purchase', event_id: `sdk_${i}`, custom_data: { value: 5, currency: 'USD' } })));
+    // Stored before validation tightened, say: the SDK throws on it while building the request.
+    const bad = await row('sdk_5');
+    const payload = JSON.parse(bad.payload as string) as { custom_data: Record<string, unknown> };
+    payload.custom_data.currency = 'ZZZ';
+    await bus.testDb.db('events').where({ id: bad.id }).update({ payload: JSON.stringify(payload) });
+    await bus.drain();
+    const statuses = (await bus.testDb.db('events').where('event_id', 'like', 'sdk_%').select('event_id', 'status', 'last_error_message')) as Array<{ event_id: string; status: string; last_error_message: string | null }>;
+    expect(statuses.filter((s) => s.status === 'failed')).toEqual([{ event_id: 'sdk_5', status: 'failed', last_error_message: expect.stringMatching(/SDK refused.*currency/) }]);
+    expect(statuses.filter((s) => s.status === 'delivered')).toHaveLength(11);
+    expect(received('sdk_5')).toHaveLength(0);
+    expect(sent().filter((r) => r.event.event_id.startsWith('sdk_'))).toHaveLength(11);
+  });
+
   it('expires an event older than Meta’s 7-day window instead of sending it', async () => {
     await post([websiteEvent({ event_id: 'old_1', event_time: now() - 6 * 86400 })]);
     // Time passes: the event is now older than 7 days when delivery gets to it.

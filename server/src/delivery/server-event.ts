@@ -53,8 +53,8 @@ function call(target: object, setter: string, value: unknown): void {
 
 /**
  * Builds the SDK's ServerEvent from a stored event. User data is already normalized and hashed
- * (64-hex), which the SDK passes through unchanged. Throws when the SDK refuses a value, so the
- * caller can fail that one event instead of losing the batch.
+ * (64-hex), which the SDK passes through unchanged. Throws when an SDK setter refuses a value, so
+ * the caller can fail that one event instead of losing the batch.
  */
 export function toServerEvent(e: StoredEvent): ServerEvent {
   const user = new UserData();
@@ -76,7 +76,9 @@ export function toServerEvent(e: StoredEvent): ServerEvent {
   if (e.data_processing_options_country !== undefined) event.setDataProcessingOptionsCountry(e.data_processing_options_country);
   if (e.data_processing_options_state !== undefined) event.setDataProcessingOptionsState(e.data_processing_options_state);
   if (e.custom_data) event.setCustomData(toCustomData(e.custom_data));
-  event.normalize(); // the SDK validates here (and again in execute): surface its refusal for this event alone
+  // The SDK validates again in EventRequest.execute(); a refusal there is treated as a permanent
+  // rejection of the batch, which is split until only the refused event fails. Normalizing here
+  // too would do the SDK's most expensive step twice for every event.
   return event;
 }
 

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config/config';

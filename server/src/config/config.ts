@@ -7,7 +7,6 @@ export const META_GRAPH_URL = 'https://graph.facebook.com';
 export const MODES = ['all', 'api', 'worker'] as const;
 export type Mode = (typeof MODES)[number];
 
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const PORT_RULE = 'must be a TCP port number from 0 to 65535';
 const port = () => z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(0, PORT_RULE).max(65535, PORT_RULE);

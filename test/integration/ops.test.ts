@@ -83,4 +83,11 @@ describe('health, readiness, metrics and logs (MariaDB)', () => {
       expect(logs).not.toContain(secret);
     }
   });
+
+  it('bootstraps META_PIXEL_ID once when several replicas start at the same moment', async () => {
+    const boot = { datasetId: '5550001112223', accessToken: 'EAAreplica-token-9876' };
+    const pixels = await Promise.all([bus.c.pixels.bootstrap(boot), bus.c.pixels.bootstrap(boot), bus.c.pixels.bootstrap(boot)]);
+    expect(new Set(pixels.map((p) => p?.id)).size).toBe(1);
+    expect(await bus.testDb.db('pixels').where({ dataset_id: '5550001112223' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+  });
 });

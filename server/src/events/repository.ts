@@ -1,4 +1,4 @@
-import { dialectOf, type Db } from '../shared/db';
+import { dialectOf, isDuplicateKeyError, type Db } from '../shared/db';
 import type { EventStatus, Source, StoredEvent } from './schemas';
 import { mapSummary } from './query-repository';
 
@@ -77,11 +77,6 @@ export interface AttemptRecord {
 /** Rows per INSERT statement (SQLite's variable limit allows 32766 / 12 columns). */
 const INSERT_CHUNK = 1000;
 
-/** The unique key (event_id, pixel_id, event_name) refused a row: MySQL/MariaDB or SQLite. */
-const isDuplicateKey = (err: unknown) => {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
 
 const CLAIMABLE = ['queued', 'retrying', 'sending'] as const;
 /** Statuses no worker will touch again: what retention may delete. */
@@ -145,7 +140,7 @@ export class EventRepository {
       try {
         await q(TABLE).insert(chunk.map((c) => c.row));
       } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
+        if (!isDuplicateKeyError(err)) throw err;
         const existing = new Set<string>();
         const rows = (await q(TABLE)
           .select('pixel_id', 'event_name', 'event_id')

@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/logger';
+import { isDuplicateKeyError } from '../shared/db';
 import { maskSecret, type SecretBox } from '../shared/crypto';
 import type { Pixel, PixelPatch, PixelRepository } from './repository';
 
@@ -21,12 +22,20 @@ export class PixelService {
       if (b.accessToken && !existing.hasAccessToken) await this.setToken(existing.id, b.accessToken);
       return existing;
     }
-    const pixel = await this.repo.create({
-      datasetId: b.datasetId,
-      name: `Pixel ${b.datasetId}`,
-      testEventCode: b.testEventCode ?? null,
-      ...(b.accessToken ? { accessTokenEnc: this.secrets.seal(b.accessToken), accessTokenLast4: b.accessToken.slice(-4) } : {}),
-    });
+    let pixel: Pixel;
+    try {
+      pixel = await this.repo.create({
+        datasetId: b.datasetId,
+        name: `Pixel ${b.datasetId}`,
+        testEventCode: b.testEventCode ?? null,
+        ...(b.accessToken ? { accessTokenEnc: this.secrets.seal(b.accessToken), accessTokenLast4: b.accessToken.slice(-4) } : {}),
+      });
+    } catch (err) {
+      // Several replicas starting at once: another one created it first (unique dataset_id).
+      const created = isDuplicateKeyError(err) ? await this.repo.findByDatasetId(b.datasetId) : undefined;
+      if (created) return created;
+      throw err;
+    }
     this.logger.info({ pixel: pixel.datasetId, token: b.accessToken ? maskSecret(b.accessToken) : 'none' }, 'pixel created from META_PIXEL_ID');
     return pixel;
   }

@@ -193,8 +193,9 @@ async function main() {
     // 3. Delivery at 150 ms Graph latency.
     const emuPort = freePort();
     let worker: ChildProcess | undefined;
+    let emulatorPid: number | undefined;
     if (only.has('delivery') || only.has('e2e')) {
-      await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: only.has('delivery') ? '150' : '0' }, `http://127.0.0.1:${emuPort}/__emulator/requests`);
+      emulatorPid = (await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: only.has('delivery') ? '150' : '0' }, `http://127.0.0.1:${emuPort}/__emulator/stats`)).child.pid;
     }
     if (only.has('delivery')) {
       await db('events').delete();
@@ -213,21 +214,21 @@ async function main() {
       const accepted = async () => ((await (await fetch(`http://127.0.0.1:${emuPort}/__emulator/stats`)).json()) as { events: number }).events;
       const countDelivered = async () => Number(((await db('events').where({ status: 'delivered' }).count({ n: '*' }).first()) as { n: number }).n);
       let sent = 0;
-      let first: { t: number; n: number; cpu: number; db: number } | undefined;
+      let first: { t: number; n: number; cpu: number; db: number; emu: number } | undefined;
       while ((sent = await accepted()) < deliveryEvents && performance.now() - t0 < 120_000) {
-        if (!first && sent > 0) first = { t: performance.now(), n: sent, cpu: cpuSeconds(worker.pid), db: cpuSeconds(DB_PID) };
+        if (!first && sent > 0) first = { t: performance.now(), n: sent, cpu: cpuSeconds(worker.pid), db: cpuSeconds(DB_PID), emu: cpuSeconds(emulatorPid) };
         await new Promise((r) => setTimeout(r, 20));
       }
       let delivered = 0;
       while ((delivered = await countDelivered()) < sent && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
       const t1 = performance.now();
       const secs = (t1 - t0) / 1000;
-      const f = first ?? { t: t0, n: 0, cpu: NaN, db: NaN };
+      const f = first ?? { t: t0, n: 0, cpu: NaN, db: NaN, emu: NaN };
       const steady = (delivered - f.n) / ((t1 - f.t) / 1000);
       const perEvent = (c0: number, c1: number) => (((c1 - c0) * 1e6) / Math.max(1, delivered - f.n)).toFixed(1);
       console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, 8 in flight`);
       console.log(`bus  : ${steady.toFixed(0)} events/s delivered once running (${delivered} in ${secs.toFixed(1)} s including worker start-up: ${(delivered / secs).toFixed(0)} events/s) (target ≥ 10 000 events/s)`);
-      console.log(`       CPU per event: ${perEvent(f.cpu, cpuSeconds(worker.pid))} µs in the worker, ${perEvent(f.db, cpuSeconds(DB_PID))} µs in the database server`);
+      console.log(`       CPU per event: ${perEvent(f.cpu, cpuSeconds(worker.pid))} µs in the worker, ${perEvent(f.db, cpuSeconds(DB_PID))} µs in the database server, ${perEvent(f.emu, cpuSeconds(emulatorPid))} µs in the emulator (Meta's side)`);
     }
 
     // 5. End-to-end latency at a light load (worker running, emulator without added latency).

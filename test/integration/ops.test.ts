@@ -22,16 +22,25 @@ describe('health, readiness, metrics and logs (MariaDB)', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', job_store: 'ok' } });
   });
 
-  it('reports not ready (503) when the database is down', async () => {
+  it('reports not ready (503) when the database is down; intake then answers a generic 500 logged with its request id', async () => {
     const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere', APP_SECRET });
     const db = createDb(config.databaseUrl);
-    const logger = createLogger({ level: 'silent' });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
     const c = createContainer(config, logger, { db, appSecret: APP_SECRET });
     const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('not_ready');
     expect(res.body.checks.database).toMatch(/ECONNREFUSED|connect/);
+
+    const intake = await request(app).post('/v1/events').set('Authorization', `Bearer ${bus.apiKey}`).set('X-Request-Id', 'req-db-down-1').send(websiteEvent({ event_id: 'down_1' }));
+    expect(intake.status).toBe(500);
+    expect(intake.body).toEqual({ code: 'internal_error', message: expect.stringMatching(/logged/) });
+    expect(intake.headers['x-request-id']).toBe('req-db-down-1');
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'unhandled error');
+    expect(logged).toEqual([expect.objectContaining({ reqId: 'req-db-down-1', method: 'POST', path: '/v1/events' })]);
+    expect(lines.join('')).not.toContain(bus.apiKey);
     c.http.close();
     await db.destroy();
   });

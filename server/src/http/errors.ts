@@ -19,7 +19,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(e.status).json({ code: e.code, message: e.message, ...(e.errors ? { errors: e.errors } : {}) });
       return;
     }
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    logger.error({ err, reqId: res.getHeader('x-request-id'), method: req.method, path: req.path }, 'unhandled error');
     res.status(500).json({ code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
   };
 }

@@ -14,7 +14,7 @@ import { hashUserData } from '../server/src/user-data/hash';
 import { flag } from './cli';
 
 const USAGE = `
-Usage: npm run bench -- [--db mysql|sqlite] [--duration SECONDS] [--connections N] [--delivery-events N]
+Usage: npm run bench -- [--db mysql|sqlite] [--duration SECONDS] [--connections N] [--delivery-events N] [--delivery-concurrency N]
                         [--only intake,batch,delivery,e2e,hash] [--cpu-prof DIR]
 
 Measures, on this machine, with every process on loopback:
@@ -40,6 +40,7 @@ const dialect = (flag(args, 'db') ?? 'mysql') as 'mysql' | 'sqlite';
 const duration = Number(flag(args, 'duration') ?? 10);
 const connections = Number(flag(args, 'connections') ?? 64);
 const deliveryEvents = Number(flag(args, 'delivery-events') ?? 50_000);
+const deliveryConcurrency = Number(flag(args, 'delivery-concurrency') ?? 8);
 const only = new Set((flag(args, 'only') ?? 'intake,batch,delivery,e2e,hash').split(','));
 const cpuProfDir = flag(args, 'cpu-prof');
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
@@ -158,7 +159,7 @@ async function main() {
     const pixels = new PixelRepository(db);
     const secrets = new SecretBox(APP_SECRET);
     const pixel = await pixels.create({ datasetId: PIXEL, name: 'bench', accessTokenEnc: secrets.seal('EAAbench-token-1234567890'), accessTokenLast4: '7890' });
-    const env = { DATABASE_URL: url, APP_SECRET, GRAPH_API_URL: 'http://127.0.0.1:9', DELIVERY_CONCURRENCY: '8', WORKER_PORT: '0' };
+    const env = { DATABASE_URL: url, APP_SECRET, GRAPH_API_URL: 'http://127.0.0.1:9', DELIVERY_CONCURRENCY: String(deliveryConcurrency), WORKER_PORT: '0' };
     console.log(`# MetaConversions Bus benchmark — ${dialect}, ${connections} connections, ${duration}s per run, node ${process.version}`);
 
     // 1. One event per request vs the echo.
@@ -226,7 +227,7 @@ async function main() {
       const f = first ?? { t: t0, n: 0, cpu: NaN, db: NaN, emu: NaN };
       const steady = (delivered - f.n) / ((t1 - f.t) / 1000);
       const perEvent = (c0: number, c1: number) => (((c1 - c0) * 1e6) / Math.max(1, delivered - f.n)).toFixed(1);
-      console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, 8 in flight`);
+      console.log(`\n## Delivery, Graph API emulator with 150 ms latency, batches of 1000, ${deliveryConcurrency} in flight`);
       console.log(`bus  : ${steady.toFixed(0)} events/s delivered once running (${delivered} in ${secs.toFixed(1)} s including worker start-up: ${(delivered / secs).toFixed(0)} events/s) (target ≥ 10 000 events/s)`);
       console.log(`       CPU per event: ${perEvent(f.cpu, cpuSeconds(worker.pid))} µs in the worker, ${perEvent(f.db, cpuSeconds(DB_PID))} µs in the database server, ${perEvent(f.emu, cpuSeconds(emulatorPid))} µs in the emulator (Meta's side)`);
     }

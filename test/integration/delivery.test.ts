@@ -47,6 +47,16 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     expect(await attempts('purchase_501')).toEqual([expect.objectContaining({ outcome: 'delivered', httpStatus: 200, batchSize: 4, fbtraceId: r.fbtrace_id })]);
   });
 
+  it('delivers a 600-event batch in one Graph request and records an attempt for each event', async () => {
+    await post(Array.from({ length: 600 }, (_, i) => websiteEvent({ event_id: `big_${i}` })));
+    await bus.drain();
+    expect(await bus.testDb.db('events').where('event_id', 'like', 'big_%').where({ status: 'delivered' }).count({ n: '*' }).first()).toEqual({ n: 600 });
+    expect(sent().filter((r) => r.event.event_id.startsWith('big_'))).toHaveLength(600);
+    const attemptRows = (await bus.testDb.db('delivery_attempts').join('events', 'events.id', 'delivery_attempts.event_row_id').where('events.event_id', 'like', 'big_%').select('delivery_attempts.batch_size as batchSize', 'delivery_attempts.outcome as outcome')) as Array<{ batchSize: number; outcome: string }>;
+    expect(attemptRows).toHaveLength(600);
+    expect(new Set(attemptRows.map((a) => `${a.outcome}/${a.batchSize}`))).toEqual(new Set(['delivered/600']));
+  });
+
   it('never sends a skipped (disabled) event nor a duplicate', async () => {
     await bus.c.definitions.setEnabled('AddToWishlist', false);
     bus.c.intake.invalidate();

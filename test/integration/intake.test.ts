@@ -119,6 +119,17 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect(ids).toEqual([]);
   });
 
+  it('accepts a full request of 1000 events in one commit (more rows than one SQLite statement takes), repeats answered duplicate', async () => {
+    await post({ data: [websiteEvent({ event_id: 'full_17' })] }).expect(202);
+    const data = Array.from({ length: 1000 }, (_, i) => websiteEvent({ event_id: `full_${i}` }));
+    const res = await post({ data }).expect(202);
+    expect(res.body).toMatchObject({ accepted: 1000, rejected: 0 });
+    const statuses = (res.body.data as Array<{ event_id: string; status: string }>).map((d) => d.status);
+    expect(statuses.filter((st) => st === 'queued')).toHaveLength(999);
+    expect(res.body.data[17]).toMatchObject({ event_id: 'full_17', status: 'duplicate' });
+    expect(await bus.testDb.db('events').where('event_id', 'like', 'full_%').count({ n: '*' }).first()).toEqual({ n: 1000 });
+  });
+
   it('answers 400 when no event of the request is valid', async () => {
     const res = await post({ data: [{ event_time: now() }] });
     expect(res.status).toBe(400);

@@ -74,9 +74,11 @@ export interface AttemptRecord {
   batchSize: number;
 }
 
-/** Rows per INSERT statement (SQLite's variable limit allows 32766 / 12 columns). */
-const INSERT_CHUNK = 1000;
-
+/**
+ * Rows per statement. Knex writes a multi-row INSERT for SQLite as `SELECT … UNION ALL SELECT …`,
+ * and SQLite allows at most 500 terms in a compound SELECT; MySQL takes 1000 rows easily.
+ */
+const chunkFor = (db: Db) => (dialectOf(db) === 'sqlite' ? 500 : 1000);
 
 const CLAIMABLE = ['queued', 'retrying', 'sending'] as const;
 /** Statuses no worker will touch again: what retention may delete. */
@@ -85,7 +87,10 @@ const FINISHED = ['delivered', 'failed', 'not_delivered', 'skipped', 'expired'] 
 const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
 
 export class EventRepository {
-  constructor(private readonly db: Db) {}
+  private readonly chunk: number;
+  constructor(private readonly db: Db) {
+    this.chunk = chunkFor(db);
+  }
 
   /**
    * Inserts many events atomically (the group commit of intake). Rows whose
@@ -93,9 +98,9 @@ export class EventRepository {
    * are not written and come back as `duplicate`.
    */
   async insertMany(events: NewEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
-    // Up to one INSERT statement's worth is atomic on its own (autocommit): two round trips per
+    // Up to one INSERT statement's worth is atomic on its own (autocommit): one round trip per
     // group commit. More than that needs a transaction so a request is never half-written.
-    if (events.length <= INSERT_CHUNK) return this.insertWith(this.db, events);
+    if (events.length <= this.chunk) return this.insertWith(this.db, events);
     return this.db.transaction((trx) => this.insertWith(trx, events));
   }
 
@@ -135,8 +140,8 @@ export class EventRepository {
         },
       });
     }
-    for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
-      const chunk = toInsert.slice(i, i + INSERT_CHUNK);
+    for (let i = 0; i < toInsert.length; i += this.chunk) {
+      const chunk = toInsert.slice(i, i + this.chunk);
       try {
         await q(TABLE).insert(chunk.map((c) => c.row));
       } catch (err) {
@@ -188,9 +193,9 @@ export class EventRepository {
         const rows = due.sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at)).slice(0, opts.limit);
         if (!rows.length) return [];
         const ids = rows.map((r) => Number(r.id));
-        for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+        for (let i = 0; i < ids.length; i += this.chunk) {
           await trx(TABLE)
-            .whereIn('id', ids.slice(i, i + INSERT_CHUNK))
+            .whereIn('id', ids.slice(i, i + this.chunk))
             .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
         }
         return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
@@ -215,8 +220,8 @@ export class EventRepository {
     const now = Date.now();
     return this.db.transaction(async (trx) => {
       let changed = 0;
-      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        const chunk = ids.slice(i, i + INSERT_CHUNK);
+      for (let i = 0; i < ids.length; i += this.chunk) {
+        const chunk = ids.slice(i, i + this.chunk);
         const patch: Record<string, unknown> = {
           status: update.status,
           next_attempt_at: update.nextAttemptAt,
@@ -238,9 +243,9 @@ export class EventRepository {
 
   /** One attempt row per event (a batch attempt is recorded against each of its events). */
   async addAttempts(ids: number[], attempt: Omit<AttemptRecord, 'eventRowId'>, trx: Db = this.db): Promise<void> {
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    for (let i = 0; i < ids.length; i += this.chunk) {
       await trx(ATTEMPTS).insert(
-        ids.slice(i, i + INSERT_CHUNK).map((id) => ({
+        ids.slice(i, i + this.chunk).map((id) => ({
           event_row_id: id,
           attempted_at: attempt.attemptedAt,
           outcome: attempt.outcome,

@@ -162,18 +162,33 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     await bus.drain();
     const pixel = (await bus.c.pixelRepo.findByDatasetId(PIXEL_ID))!;
     expect(pixel.pausedReason).toMatch(/190/);
-    expect(await row('token_1')).toMatchObject({ status: 'queued', attempts: 0, last_error_code: 190 });
+    // Parked: waiting, with no next attempt, so claims never read past them.
+    expect(await row('token_1')).toMatchObject({ status: 'queued', attempts: 0, last_error_code: 190, next_attempt_at: null });
     await post([websiteEvent({ event_id: 'token_3' })]);
     expect(await bus.drain()).toBe(0); // paused: nothing is claimed, nothing burns retries
     expect(bus.emulator.requests()).toHaveLength(1);
+    expect((await row('token_3')).next_attempt_at).not.toBeNull(); // accepted during the pause…
+    expect(await bus.c.events.parkPaused()).toBe(1); // …and parked by the sweep job
+    expect((await row('token_3')).next_attempt_at).toBeNull();
 
     await bus.c.pixels.setToken(pixel.id, `${ACCESS_TOKEN}-renewed`);
+    for (const id of ['token_1', 'token_2', 'token_3']) expect(Number((await row(id)).next_attempt_at)).toBeGreaterThan(0);
     await bus.drain();
     for (const id of ['token_1', 'token_2', 'token_3']) {
       expect((await row(id)).status).toBe('delivered');
       expect(received(id)).toHaveLength(1);
     }
     expect(bus.logs()).not.toContain(ACCESS_TOKEN);
+  });
+
+  it('makes parked events of a pixel that is not paused due again (the sweep heals a race with intake)', async () => {
+    await post([websiteEvent({ event_id: 'heal_1' })]);
+    // Intake read a stale "paused" while the pixel was being resumed, say.
+    await bus.testDb.db('events').where({ event_id: 'heal_1' }).update({ next_attempt_at: null });
+    expect(await bus.drain()).toBe(0);
+    expect(await bus.c.events.unparkActive()).toBe(1);
+    await bus.drain();
+    expect((await row('heal_1')).status).toBe('delivered');
   });
 
   it('re-claims events whose lease ran out (a worker died mid-send)', async () => {

@@ -206,7 +206,8 @@ export class Deliverer {
     const err = { errorCode: c.code, errorSubcode: c.subcode, errorMessage: c.message, fbtraceId: c.fbtraceId };
     if (c.kind === 'token') {
       await this.deps.pixels.pause(pixel.id, `Meta rejected the access token (code ${c.code}): ${c.message}`);
-      await this.deps.events.recordOutcome(ids, owner, { status: 'queued', nextAttemptAt: at, refundAttempt: true, ...err }, row('paused', c));
+      // Parked with the pixel's other waiting events (no next attempt) until the token is replaced.
+      await this.deps.events.recordOutcome(ids, owner, { status: 'queued', nextAttemptAt: null, refundAttempt: true, ...err }, row('paused', c));
       this.log.warn({ pixel: pixel.datasetId, code: c.code, fbtraceId: c.fbtraceId }, 'access token rejected: pixel paused until the token is replaced');
       this.report({ pixelId: pixel.id, count: ids.length, outcome: 'paused', fbtraceId: c.fbtraceId, code: c.code });
       return;
@@ -241,8 +242,9 @@ export class Deliverer {
   }
 
   private async pause(pixel: Pixel, reason: string, events: EventRecord[]): Promise<void> {
-    await this.deps.pixels.pause(pixel.id, reason);
+    // Released first, so that pausing parks them with the pixel's other waiting events.
     await this.deps.events.release(events.map((e) => e.id), this.deps.owner);
+    await this.deps.pixels.pause(pixel.id, reason);
     this.log.warn({ pixel: pixel.datasetId }, reason);
     this.report({ pixelId: pixel.id, count: events.length, outcome: 'paused', fbtraceId: null });
   }

@@ -82,5 +82,7 @@ export interface StoredEvent {
 
 export const EVENT_STATUSES = ['queued', 'sending', 'delivered', 'retrying', 'failed', 'not_delivered', 'skipped', 'expired'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
+/** Waiting for delivery, not in flight: what a paused pixel parks. */
+export const WAITING = ['queued', 'retrying'] as const satisfies readonly EventStatus[];
 export type IntakeStatus = 'queued' | 'skipped' | 'duplicate';
 export type Source = 'browser' | 'server';

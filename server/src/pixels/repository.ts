@@ -1,4 +1,5 @@
 import type { Db } from '../shared/db';
+import { WAITING } from '../events/schemas';
 
 export interface Pixel {
   id: number;
@@ -135,12 +136,19 @@ export class PixelRepository {
   }
 
   async setToken(id: number, sealed: string, last4: string): Promise<void> {
-    // A new token un-pauses the pixel: the queued events will be claimed again.
-    await this.db(TABLE).where({ id }).update({ access_token_enc: sealed, access_token_last4: last4, paused_reason: null, paused_at: null, updated_at: Date.now() });
+    // A new token un-pauses the pixel: its parked events are due again.
+    await this.db.transaction(async (trx) => {
+      await trx(TABLE).where({ id }).update({ access_token_enc: sealed, access_token_last4: last4, paused_reason: null, paused_at: null, updated_at: Date.now() });
+      await unparkEvents(trx, id);
+    });
   }
 
+  /** Pauses delivery for the pixel and parks its waiting events (EventRepository.parkPaused explains why). */
   async pause(id: number, reason: string): Promise<void> {
-    await this.db(TABLE).where({ id }).whereNull('paused_at').update({ paused_reason: reason.slice(0, 500), paused_at: Date.now(), updated_at: Date.now() });
+    await this.db.transaction(async (trx) => {
+      await trx(TABLE).where({ id }).whereNull('paused_at').update({ paused_reason: reason.slice(0, 500), paused_at: Date.now(), updated_at: Date.now() });
+      await trx('events').where({ pixel_id: id }).whereIn('status', WAITING).whereNotNull('next_attempt_at').update({ next_attempt_at: null });
+    });
   }
 
   async pausedIds(): Promise<number[]> {
@@ -187,6 +195,14 @@ export class PixelRepository {
 
   /** Lifts a pause (an admin says the cause is fixed): its waiting events are claimed again. */
   async resume(id: number): Promise<void> {
-    await this.db(TABLE).where({ id }).update({ paused_reason: null, paused_at: null, updated_at: Date.now() });
+    await this.db.transaction(async (trx) => {
+      await trx(TABLE).where({ id }).update({ paused_reason: null, paused_at: null, updated_at: Date.now() });
+      await unparkEvents(trx, id);
+    });
   }
+}
+
+/** A pixel's parked events (waiting, no `next_attempt_at`) become due now. */
+function unparkEvents(trx: Db, pixelId: number) {
+  return trx('events').where({ pixel_id: pixelId }).whereIn('status', WAITING).whereNull('next_attempt_at').update({ next_attempt_at: Date.now() });
 }

@@ -25,7 +25,7 @@ export interface RetryEventsData {
  * truth: these jobs only decide when work runs.
  */
 export const JOBS = {
-  /** Safety net beside the delivery loop: wakes it so due and lease-expired events are claimed. */
+  /** Safety net beside the delivery loop: parks paused pixels' events, wakes the loop so due and lease-expired events are claimed. */
   deliverySweep: { name: 'delivery:sweep', every: '15 seconds' },
   /** Marks waiting events older than Meta's 7-day window as expired. */
   expire: { name: 'events:expire', every: '5 minutes' },
@@ -42,6 +42,10 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   const log = (job: string) => deps.logger.child({ component: 'worker', job });
 
   agenda.define(JOBS.deliverySweep.name, async () => {
+    // Heals races between intake and pausing/resuming a pixel (see EventRepository.parkPaused).
+    const parked = await deps.events.parkPaused();
+    const unparked = await deps.events.unparkActive();
+    if (parked || unparked) log(JOBS.deliverySweep.name).info({ parked, unparked }, 'waiting events of paused pixels parked / of resumed pixels made due');
     deps.deliverer.wake();
   });
 

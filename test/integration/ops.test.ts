@@ -59,6 +59,8 @@ describe('health, readiness, metrics and logs (MariaDB)', () => {
     await post([websiteEvent({ event_id: 'm_3' })]);
     const before = await bus.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`);
     expect(before.text).toMatch(/mcb_queue_depth\{status="queued"\} 1/);
+    expect(before.text).toMatch(/mcb_queue_oldest_due_age_seconds\{status="queued"\} \d+(\.\d+)?\n/);
+    expect(before.text).toMatch(/mcb_queue_oldest_due_age_seconds\{status="retrying"\} 0\n/); // backing off: not due yet
     await bus.testDb.db('events').where({ status: 'retrying' }).update({ next_attempt_at: Date.now() - 1 });
     await bus.drain();
 

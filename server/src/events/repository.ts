@@ -331,12 +331,12 @@ export class EventRepository {
   }
 
   /** Waiting events by status, and how long the oldest due one has waited (for metrics). */
-  async queueStats(now: number): Promise<{ depth: Record<string, number>; oldestDueAgeS: number }> {
-    const rows = (await this.db(TABLE).select('status').count({ n: '*' }).whereIn('status', ['queued', 'retrying', 'sending']).groupBy('status')) as Array<{ status: string; n: number | string }>;
-    const oldest = (await this.db(TABLE).min({ t: 'next_attempt_at' }).whereIn('status', ['queued', 'retrying']).where('next_attempt_at', '<=', now).first()) as { t: number | string | null } | undefined;
+  async queueStats(now: number): Promise<{ depth: Record<string, number>; oldestDueAgeS: Record<string, number> }> {
+    const rows = (await this.db(TABLE).select('status').count({ n: '*' }).whereIn('status', CLAIMABLE).groupBy('status')) as Array<{ status: string; n: number | string }>;
+    const oldest = (await this.db(TABLE).select('status').min({ t: 'next_attempt_at' }).whereIn('status', WAITING).where('next_attempt_at', '<=', now).groupBy('status')) as Array<{ status: string; t: number | string | null }>;
     return {
       depth: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
-      oldestDueAgeS: oldest?.t == null ? 0 : Math.max(0, (now - Number(oldest.t)) / 1000),
+      oldestDueAgeS: Object.fromEntries(oldest.map((r) => [r.status, r.t == null ? 0 : Math.max(0, (now - Number(r.t)) / 1000)])),
     };
   }
 

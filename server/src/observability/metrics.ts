@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process. Queue gauges are read from the database at scrape time. */
-export function createMetrics(queue?: () => Promise<{ depth: Record<string, number>; oldestDueAgeS: number; pausedPixels: number }>) {
+export function createMetrics(queue?: () => Promise<{ depth: Record<string, number>; oldestDueAgeS: Record<string, number>; pausedPixels: number }>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mcb_' });
   const m = {
@@ -55,10 +55,12 @@ export function createMetrics(queue?: () => Promise<{ depth: Record<string, numb
     });
     new Gauge({
       name: 'mcb_queue_oldest_due_age_seconds',
-      help: 'Age of the oldest event that is due for delivery (0 when none)',
+      help: 'How long the oldest due event has been waiting past its due time, by status (0 when none)',
+      labelNames: ['status'] as const,
       registers: [registry],
       async collect() {
-        this.set((await read()).oldestDueAgeS);
+        const { oldestDueAgeS } = await read();
+        for (const s of ['queued', 'retrying']) this.set({ status: s }, oldestDueAgeS[s] ?? 0);
       },
     });
     new Gauge({

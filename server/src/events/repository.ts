@@ -279,20 +279,27 @@ export class EventRepository {
    * at once (PixelRepository); the sweep job runs both statements to heal any race with intake.
    */
   async parkPaused(): Promise<number> {
-    return this.db(TABLE)
-      .whereIn('status', WAITING)
-      .whereNotNull('next_attempt_at')
-      .whereIn('pixel_id', this.db('pixels').select('id').whereNotNull('paused_at'))
-      .update({ next_attempt_at: null });
+    const paused = ((await this.db('pixels').whereNotNull('paused_at').pluck('id')) as Array<number | string>).map(Number);
+    if (!paused.length) return 0; // the usual case: nothing to scan
+    return this.sweepUpdate((q) => q.whereIn('status', WAITING).whereNotNull('next_attempt_at').whereIn('pixel_id', paused).update({ next_attempt_at: null }));
   }
 
   /** Parked events of pixels that are no longer paused become due now. */
   async unparkActive(now = Date.now()): Promise<number> {
-    return this.db(TABLE)
-      .whereIn('status', WAITING)
-      .whereNull('next_attempt_at')
-      .whereIn('pixel_id', this.db('pixels').select('id').whereNull('paused_at'))
-      .update({ next_attempt_at: now });
+    // An explicit id list, so the index (status, next_attempt_at, pixel_id) is read only where
+    // active pixels' entries would be, not across a paused pixel's parked backlog.
+    const active = ((await this.db('pixels').whereNull('paused_at').pluck('id')) as Array<number | string>).map(Number);
+    if (!active.length) return 0;
+    return this.sweepUpdate((q) => q.whereIn('status', WAITING).whereNull('next_attempt_at').whereIn('pixel_id', active).update({ next_attempt_at: now }));
+  }
+
+  /**
+   * The sweep's bulk updates read many index entries; on MySQL they run READ COMMITTED so rows
+   * looked at but not changed are not kept locked against claims.
+   */
+  private sweepUpdate(fn: (q: ReturnType<Db>) => Promise<number>): Promise<number> {
+    if (dialectOf(this.db) !== 'mysql') return fn(this.db(TABLE));
+    return this.db.transaction((trx) => fn(trx(TABLE)), { isolationLevel: 'read committed' });
   }
 
   /** Marks events still waiting (queued/retrying) but older than Meta's window as expired. */

@@ -1,65 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { APP_SECRET, startBus, websiteEvent, type Bus } from '../helpers/harness';
+import type { ChildProcess } from 'node:child_process';
+import { startBus, websiteEvent, type Bus } from '../helpers/harness';
+import { exited, killAll, spawnWorker as spawnOn, waitFor, type WorkerProcess } from '../helpers/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 const METRICS_TOKEN = 'worker-metrics-token-0123456789';
-
-const waitFor = async (what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 30_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 let bus: Bus;
 /** Every worker spawned, killed in afterAll if a failed test left one running. */
 const children: ChildProcess[] = [];
 
-/** `npm run start:worker`'s entry point as a child process on the test database. */
-function spawnWorker(workerPort: string, onOutput: (text: string) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/src/main.ts'), 'worker'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: bus.testDb.url,
-      GRAPH_API_URL: bus.emulatorUrl,
-      APP_SECRET,
-      METRICS_TOKEN,
-      WORKER_PORT: workerPort,
-      DELIVERY_POLL_MS: '50',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => onOutput(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => onOutput(d.toString()));
+/** A worker process with the metrics token, on `workerPort` (0: any free port). */
+function spawnWorker(name: string, workerPort: string): WorkerProcess {
+  const child = spawnOn(bus, name, { METRICS_TOKEN, WORKER_PORT: workerPort });
   children.push(child);
   return child;
 }
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 
 describe('worker mode: its own health, readiness and metrics listener (MariaDB)', () => {
-  let worker: ChildProcess;
-  let out = '';
+  let worker: WorkerProcess;
   let base = '';
 
   beforeAll(async () => {
     // The in-process bus is the API (intake) on a fresh MariaDB database; it never delivers by itself.
     bus = await startBus('mysql');
-    worker = spawnWorker('0', (d) => (out += d)); // any free port; read back from the "worker ready" log line
-    await waitFor('the worker to listen', () => /"msg":"MetaConversions Bus worker ready"/.test(out) || worker.exitCode !== null);
-    const ready = out.split('\n').find((l) => l.includes('"MetaConversions Bus worker ready"'));
-    if (!ready) throw new Error(`worker did not start:\n${out}`);
+    worker = spawnWorker('worker', '0'); // any free port; read back from the "worker ready" log line
+    await waitFor('the worker to listen', () => /"msg":"MetaConversions Bus worker ready"/.test(worker.output()) || worker.exitCode !== null);
+    const ready = worker.output().split('\n').find((l) => l.includes('"MetaConversions Bus worker ready"'));
+    if (!ready) throw new Error(`worker did not start:\n${worker.output()}`);
     base = `http://127.0.0.1:${(JSON.parse(ready) as { port: number }).port}`;
   }, 60_000);
 
   afterAll(async () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killAll(children);
     await bus?.stop();
   });
 
@@ -99,19 +70,18 @@ describe('worker mode: its own health, readiness and metrics listener (MariaDB)'
   });
 
   it('a second worker on the same WORKER_PORT stops at start-up, naming the port', async () => {
-    let second = '';
-    const child = spawnWorker(new URL(base).port, (d) => (second += d));
+    const child = spawnWorker('second', new URL(base).port);
     await exited(child);
     expect(child.exitCode).toBe(1);
-    expect(second).toMatch(/Start-up failed: listen EADDRINUSE.*:\d+/);
-    expect(second).not.toMatch(/worker ready/);
+    expect(child.output()).toMatch(/Start-up failed: listen EADDRINUSE.*:\d+/);
+    expect(child.output()).not.toMatch(/worker ready/);
   });
 
   it('on SIGTERM closes the listener and exits 0', async () => {
     worker.kill('SIGTERM');
     await exited(worker);
     expect(worker.exitCode).toBe(0);
-    expect(out).toMatch(/"msg":"stopped"/);
+    expect(worker.output()).toMatch(/"msg":"stopped"/);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 });

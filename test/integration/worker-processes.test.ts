@@ -1,44 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { APP_SECRET, startBus, websiteEvent, type Bus } from '../helpers/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
-// node --import tsx runs the worker in this one process, so a signal reaches it directly.
-const NODE_ARGS = ['--import', 'tsx', path.join(ROOT, 'server/src/main.ts'), 'worker'];
-
-/** A real worker process (`npm run start:worker`'s entry point) against the test database. */
-function spawnWorker(bus: Bus, name: string, env: Record<string, string> = {}): ChildProcess & { output: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, NODE_ARGS, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: bus.testDb.url,
-      GRAPH_API_URL: bus.emulatorUrl,
-      APP_SECRET,
-      LEASE_MS: '3000',
-      DELIVERY_POLL_MS: '50',
-      LOG_LEVEL: 'info',
-      WORKER_PORT: '0', // several workers on this host: each on a free port
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  child.on('exit', (code, signal) => (out += `\n[${name} exited code=${code} signal=${signal}]\n`));
-  return Object.assign(child, { output: () => out });
-}
-
-const waitFor = async (what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 60_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+import type { ChildProcess } from 'node:child_process';
+import { startBus, websiteEvent, type Bus } from '../helpers/harness';
+import { exited, killAll, spawnWorker as spawnOn, waitFor } from '../helpers/worker-process';
 
 describe('worker processes on MariaDB', () => {
   let bus: Bus;
@@ -46,11 +8,10 @@ describe('worker processes on MariaDB', () => {
   beforeAll(async () => {
     bus = await startBus('mysql', { emulatorLatencyMs: 400, settings: { batchSize: 250 } });
   });
+  /** Short leases, so a killed worker's events come back within the test. */
+  const spawnWorker = (b: Bus, name: string) => spawnOn(b, name, { LEASE_MS: '3000' });
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killAll(children);
     bus.emulator.reset();
     bus.emulator.configure({ latencyMs: 400 });
   });

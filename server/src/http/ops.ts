@@ -7,6 +7,7 @@ import { UnauthorizedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../observability/metrics';
 import { errorHandler, notFound } from './errors';
+import { requestLog } from './request-log';
 import type { Guard, Route } from './routes';
 
 /** Liveness: the process is up and its event loop answers. */
@@ -27,18 +28,6 @@ export function metricsHandler(metrics: Metrics): RequestHandler {
   return async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
-  };
-}
-
-/** HTTP request durations by route pattern (never the raw URL: no ids or PII in label values). */
-export function httpMetrics(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const end = metrics.http.startTimer();
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path;
-      end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
-    });
-    next();
   };
 }
 
@@ -103,12 +92,13 @@ export function opsRoutes(deps: OpsDeps): Route[] {
 /**
  * The worker's own small HTTP listener (WORKER_PORT): /healthz, /readyz and /metrics only, so the
  * delivery metrics recorded in the worker process can be scraped and its health checked. No intake,
- * no dashboard; requests are not logged (health checks every few seconds would drown the log).
+ * no dashboard. Requests go through the same request log as the API's (health checks and scrapes at
+debug level, so they do not drown the log).
  */
 export function createOpsApp(deps: OpsDeps & { logger: Logger }) {
   const app = express();
   app.disable('x-powered-by');
-  app.use(httpMetrics(deps.metrics));
+  app.use(requestLog(deps.logger, deps.metrics));
   const guards: Partial<Record<Guard, RequestHandler[]>> = { public: [], metrics: [requireMetricsToken(deps.metricsToken)] };
   const routes = opsRoutes(deps);
   for (const r of routes) {

@@ -77,17 +77,8 @@ export const CreatePixel = z.strictObject({
   test_event_code: testEventCode.optional(),
   test_event_code_expires_at: expiresAt.optional(),
 });
-const UpdatePixel = z.strictObject({
-  dataset_id: datasetId.optional(),
-  name: name.optional(),
-  /** Empty or absent: the token stays as it is. */
-  access_token: optionalToken,
-  allowed_origins: allowedOrigins.optional(),
-  enabled: enabled.optional(),
-  test_event_code: testEventCode.optional(),
-  test_event_code_expires_at: expiresAt.optional(),
-  paused: z.boolean({ error: 'must be true or false' }).optional(),
-});
+/** Every create field optional (an empty or absent access_token leaves the token as it is), plus `paused`. */
+const UpdatePixel = CreatePixel.partial().extend({ paused: z.boolean({ error: 'must be true or false' }).optional() });
 const READ_ONLY = ['id', 'test_event_code_active', 'has_access_token', 'access_token_hint', 'paused_reason', 'paused_at', 'created_at', 'updated_at'] as const;
 
 const listSpec: ListSpec<PixelFilter> = {

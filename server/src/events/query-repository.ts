@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf, type Db } from '../shared/db';
 import { likeEscape, type ListQuery, type Page } from '../admin/list-query';
 import type { EventStatus, Source, StoredEvent } from './schemas';
-import type { EventRecord } from './repository';
+import type { AttemptRecord, EventRecord } from './repository';
 
 /**
  * Read side of `events` and `delivery_attempts` for the dashboard: filtered, sorted, paginated
@@ -52,19 +52,8 @@ export interface EventDetail extends EventSummary {
   payload: StoredEvent;
 }
 
-export interface AttemptDetail {
-  id: number;
-  attemptedAt: number;
-  outcome: string;
-  httpStatus: number | null;
-  errorCode: number | null;
-  errorSubcode: number | null;
-  isTransient: boolean | null;
-  message: string | null;
-  fbtraceId: string | null;
-  durationMs: number;
-  batchSize: number;
-}
+/** A stored attempt as the dashboard reads it: the written record (AttemptRecord) with its row id. */
+export type AttemptDetail = Omit<AttemptRecord, 'eventRowId' | 'outcome'> & { id: number; outcome: string };
 
 export const MATCH_KEYS = ['em', 'ph', 'fn', 'ln', 'external_id', 'fbp', 'fbc', 'client_ip_address', 'client_user_agent'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];

@@ -281,7 +281,7 @@ export class EventRepository {
   async parkPaused(): Promise<number> {
     const paused = ((await this.db('pixels').whereNotNull('paused_at').pluck('id')) as Array<number | string>).map(Number);
     if (!paused.length) return 0; // the usual case: nothing to scan
-    return this.sweepUpdate((q) => q.whereIn('status', WAITING).whereNotNull('next_attempt_at').whereIn('pixel_id', paused).update({ next_attempt_at: null }));
+    return this.sweepUpdate((q) => parkEvents(q, paused));
   }
 
   /** Parked events of pixels that are no longer paused become due now. */
@@ -290,16 +290,16 @@ export class EventRepository {
     // active pixels' entries would be, not across a paused pixel's parked backlog.
     const active = ((await this.db('pixels').whereNull('paused_at').pluck('id')) as Array<number | string>).map(Number);
     if (!active.length) return 0;
-    return this.sweepUpdate((q) => q.whereIn('status', WAITING).whereNull('next_attempt_at').whereIn('pixel_id', active).update({ next_attempt_at: now }));
+    return this.sweepUpdate((q) => unparkEvents(q, active, now));
   }
 
   /**
    * The sweep's bulk updates read many index entries; on MySQL they run READ COMMITTED so rows
    * looked at but not changed are not kept locked against claims.
    */
-  private sweepUpdate(fn: (q: ReturnType<Db>) => Promise<number>): Promise<number> {
-    if (dialectOf(this.db) !== 'mysql') return fn(this.db(TABLE));
-    return this.db.transaction((trx) => fn(trx(TABLE)), { isolationLevel: 'read committed' });
+  private sweepUpdate(fn: (q: Db) => Promise<number>): Promise<number> {
+    if (dialectOf(this.db) !== 'mysql') return fn(this.db);
+    return this.db.transaction((trx) => fn(trx), { isolationLevel: 'read committed' });
   }
 
   /** Marks events still waiting (queued/retrying) but older than Meta's window as expired. */
@@ -352,4 +352,14 @@ export class EventRepository {
     const row = (await this.db(TABLE).count({ n: '*' }).whereIn('status', FINISHED).where('created_at', '<', before).first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
+}
+
+/** Parks the waiting events of these pixels: no next attempt, so claims never read them (EventRepository.parkPaused). */
+export function parkEvents(q: Db, pixelIds: number[]): Promise<number> {
+  return q(TABLE).whereIn('status', WAITING).whereNotNull('next_attempt_at').whereIn('pixel_id', pixelIds).update({ next_attempt_at: null });
+}
+
+/** The parked events of these pixels become due at `now`. */
+export function unparkEvents(q: Db, pixelIds: number[], now = Date.now()): Promise<number> {
+  return q(TABLE).whereIn('status', WAITING).whereNull('next_attempt_at').whereIn('pixel_id', pixelIds).update({ next_attempt_at: now });
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../shared/db';
-import { WAITING } from '../events/schemas';
+import { parkEvents, unparkEvents } from '../events/repository';
 
 export interface Pixel {
   id: number;
@@ -139,7 +139,7 @@ export class PixelRepository {
     // A new token un-pauses the pixel: its parked events are due again.
     await this.db.transaction(async (trx) => {
       await trx(TABLE).where({ id }).update({ access_token_enc: sealed, access_token_last4: last4, paused_reason: null, paused_at: null, updated_at: Date.now() });
-      await unparkEvents(trx, id);
+      await unparkEvents(trx, [id]);
     });
   }
 
@@ -147,7 +147,7 @@ export class PixelRepository {
   async pause(id: number, reason: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       await trx(TABLE).where({ id }).whereNull('paused_at').update({ paused_reason: reason.slice(0, 500), paused_at: Date.now(), updated_at: Date.now() });
-      await trx('events').where({ pixel_id: id }).whereIn('status', WAITING).whereNotNull('next_attempt_at').update({ next_attempt_at: null });
+      await parkEvents(trx, [id]);
     });
   }
 
@@ -197,12 +197,7 @@ export class PixelRepository {
   async resume(id: number): Promise<void> {
     await this.db.transaction(async (trx) => {
       await trx(TABLE).where({ id }).update({ paused_reason: null, paused_at: null, updated_at: Date.now() });
-      await unparkEvents(trx, id);
+      await unparkEvents(trx, [id]);
     });
   }
-}
-
-/** A pixel's parked events (waiting, no `next_attempt_at`) become due now. */
-function unparkEvents(trx: Db, pixelId: number) {
-  return trx('events').where({ pixel_id: pixelId }).whereIn('status', WAITING).whereNull('next_attempt_at').update({ next_attempt_at: Date.now() });
 }

@@ -216,6 +216,35 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     }
   });
 
+  it('the running loop looks past fresh events at most once a second, and still sends a retry that came due', async () => {
+    const claims: Array<{ at: number; queuedOnly: boolean }> = [];
+    const events = bus.c.events;
+    const claimDue = events.claimDue.bind(events);
+    events.claimDue = (opts) => {
+      claims.push({ at: Date.now(), queuedOnly: opts.queuedOnly === true });
+      return claimDue(opts);
+    };
+    bus.emulator.configure({ failNext: [{ kind: 'http500' }] });
+    bus.c.deliverer.start();
+    try {
+      const t0 = Date.now();
+      await post([websiteEvent({ event_id: 'loop_retry_1' })]);
+      // Fresh events keep the loop claiming while the retry's backoff runs out.
+      for (let i = 0; !received('loop_retry_1').length && Date.now() - t0 < 5000; i++) {
+        await post([websiteEvent({ event_id: `loop_fresh_${i}` })]);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(received('loop_retry_1')).toHaveLength(1);
+      expect(await row('loop_retry_1')).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(claims.some((c) => c.queuedOnly)).toBe(true);
+      const wide = claims.filter((c) => !c.queuedOnly).map((c) => c.at);
+      for (let i = 1; i < wide.length; i++) expect(wide[i]! - wide[i - 1]!).toBeGreaterThanOrEqual(990);
+    } finally {
+      await bus.c.deliverer.stop();
+      events.claimDue = claimDue;
+    }
+  });
+
   it('uses the pixel’s test event code while it is active', async () => {
     const pixel = (await bus.c.pixelRepo.findByDatasetId(PIXEL_ID))!;
     await bus.testDb.db('pixels').where({ id: pixel.id }).update({ test_event_code: 'TEST123', test_event_code_expires_at: Date.now() + 60_000 });

@@ -174,8 +174,10 @@ export class EventRepository {
    * Claims up to `limit` due events with a lease. Due means queued/retrying whose time has come,
    * or sending whose lease ran out (a crashed worker): `next_attempt_at` holds the lease expiry
    * while sending. On MySQL `FOR UPDATE SKIP LOCKED` lets several workers claim side by side.
+   * `queuedOnly` looks at fresh events alone (the delivery loop does so between its once-a-second
+   * wider claims; see Deliverer.claim).
    */
-  async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[] }): Promise<EventRecord[]> {
+  async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[]; queuedOnly?: boolean }): Promise<EventRecord[]> {
     const mysql = dialectOf(this.db) === 'mysql';
     return this.db.transaction(
       async (trx) => {
@@ -184,7 +186,7 @@ export class EventRepository {
         // One query over the three statuses made MySQL read and sort every due row instead
         // (~370 ms per 1000-event claim over a 50 000-event backlog).
         const due: EventRow[] = [];
-        for (const status of CLAIMABLE) {
+        for (const status of opts.queuedOnly ? (['queued'] as const) : CLAIMABLE) {
           let q = trx<EventRow>(TABLE).select('*').where('status', status).where('next_attempt_at', '<=', opts.now).orderBy('next_attempt_at').limit(opts.limit);
           if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
           if (mysql) q = q.forUpdate().skipLocked();
@@ -194,9 +196,7 @@ export class EventRepository {
         if (!rows.length) return [];
         const ids = rows.map((r) => Number(r.id));
         for (let i = 0; i < ids.length; i += this.chunk) {
-          await trx(TABLE)
-            .whereIn('id', ids.slice(i, i + this.chunk))
-            .update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
+          await trx(TABLE).whereIn('id', ids.slice(i, i + this.chunk)).update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
         }
         return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
       },

@@ -48,6 +48,16 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect((await stored(id)).event_name).toBe('Contact');
   });
 
+  it('stores text that is not ASCII, quotes and backslashes exactly as sent', async () => {
+    // On MySQL the payload travels as bytes (a hex literal), not as an escaped string.
+    const custom = { value: 5, currency: 'EUR', content_name: 'Crème brûlée «deluxe» 🍮 — 10% off', search_string: `O'Neil "quoted" back\\slash \u0000 tab\t`, status: '日本語' };
+    const res = await post(websiteEvent({ event_name: 'Purchase', event_id: 'text_1', custom_data: custom }));
+    expect(res.status).toBe(202);
+    const row = await stored('text_1');
+    expect(typeof row.payload).toBe('string');
+    expect(JSON.parse(row.payload).custom_data).toEqual(custom);
+  });
+
   it('keeps an already-hashed value as is instead of hashing it twice', async () => {
     const hashed = sha('someone@example.com');
     const res = await post(websiteEvent({ event_id: 'prehashed_1', user_data: { em: hashed.toUpperCase(), client_user_agent: 'UA' } }));

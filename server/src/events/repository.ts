@@ -88,8 +88,15 @@ const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}
 
 export class EventRepository {
   private readonly chunk: number;
+  /**
+   * How a payload is handed to the driver. On MySQL as bytes, which mysql2 writes as a hex
+   * literal: escaping every quote of the JSON instead was a third of the API's CPU for a
+   * 1000-event INSERT. SQLite binds the string itself.
+   */
+  private readonly payloadParam: (json: string) => string | Buffer;
   constructor(private readonly db: Db) {
     this.chunk = chunkFor(db);
+    this.payloadParam = dialectOf(db) === 'mysql' ? (json) => Buffer.from(json) : (json) => json;
   }
 
   /**
@@ -131,7 +138,7 @@ export class EventRepository {
           event_time: e.payload.event_time,
           action_source: e.payload.action_source,
           source: e.source,
-          payload: JSON.stringify(e.payload),
+          payload: this.payloadParam(JSON.stringify(e.payload)),
           status: e.status,
           attempts: 0,
           next_attempt_at: e.status === 'queued' ? now : null,

@@ -1,9 +1,9 @@
 import { createLogger } from '../server/src/shared/logger';
 import { EventRepository } from '../server/src/events/repository';
 import { EventQueryRepository, type EventFilter } from '../server/src/events/query-repository';
-import { EVENT_STATUSES, type EventStatus } from '../server/src/events/schemas';
+import { EVENT_STATUSES, RETRYABLE, type EventStatus } from '../server/src/events/schemas';
 import { PixelRepository } from '../server/src/pixels/repository';
-import { RETRYABLE, RetryService } from '../server/src/admin/retry-service';
+import { RetryService } from '../server/src/admin/retry-service';
 import { RetryRunRepository } from '../server/src/admin/retry-run-repository';
 import { AgendaJobQueue } from '../server/src/admin/job-queue';
 import { timestamp } from '../server/src/admin/list-query';

@@ -3,14 +3,12 @@ import type { Logger } from '../shared/logger';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import type { EventRepository } from '../events/repository';
 import type { EventFilter, EventQueryRepository } from '../events/query-repository';
-import type { EventStatus } from '../events/schemas';
+import { RETRYABLE } from '../events/schemas';
 import type { ListQuery, Page } from './list-query';
 import { JOBS } from '../worker/jobs';
 import type { JobQueue } from './job-queue';
 import type { RetryRun, RetryRunFilter, RetryRunRepository } from './retry-run-repository';
 
-/** The statuses an admin retry moves back to queued. */
-export const RETRYABLE: readonly EventStatus[] = ['failed', 'not_delivered'];
 export const MAX_RETRY_IDS = 1000;
 const CHUNK = 500;
 

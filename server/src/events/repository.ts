@@ -1,5 +1,5 @@
 import { dialectOf, isDuplicateKeyError, type Db } from '../shared/db';
-import { WAITING, type EventStatus, type Source, type StoredEvent } from './schemas';
+import { RETRYABLE, WAITING, type EventStatus, type Source, type StoredEvent } from './schemas';
 import { mapSummary } from './query-repository';
 
 export interface EventRecord {
@@ -346,7 +346,7 @@ export class EventRepository {
     for (let i = 0; i < ids.length; i += 500) {
       changed += await this.db(TABLE)
         .whereIn('id', ids.slice(i, i + 500))
-        .whereIn('status', ['failed', 'not_delivered'])
+        .whereIn('status', RETRYABLE)
         .update({ status: 'queued', attempts: 0, next_attempt_at: Date.now(), updated_at: Date.now() });
     }
     return changed;

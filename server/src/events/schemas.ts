@@ -82,6 +82,8 @@ export interface StoredEvent {
 
 export const EVENT_STATUSES = ['queued', 'sending', 'delivered', 'retrying', 'failed', 'not_delivered', 'skipped', 'expired'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
+/** What an admin retry (dashboard, `npm run replay`) may move back to queued: Meta refused them or attempts ran out. */
+export const RETRYABLE: readonly EventStatus[] = ['failed', 'not_delivered'];
 /** Waiting for delivery, not in flight: what a paused pixel parks. */
 export const WAITING = ['queued', 'retrying'] as const satisfies readonly EventStatus[];
 export type IntakeStatus = 'queued' | 'skipped' | 'duplicate';

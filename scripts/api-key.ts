@@ -1,6 +1,6 @@
 import { ApiKeyRepository } from '../server/src/api-keys/repository';
 import { ApiKeyService } from '../server/src/api-keys/service';
-import { CliError, flag, migrateLatest, runCli } from './cli';
+import { CliError, migrateLatest, options, runCli } from './cli';
 
 const USAGE = `
 Usage: npm run api-key -- <command> [options]
@@ -17,9 +17,10 @@ Commands:
 void runCli(USAGE, async ({ db, args }) => {
   await migrateLatest(db);
   const keys = new ApiKeyService(new ApiKeyRepository(db));
-  const command = args[0];
+  const { values, positionals } = options(args, { name: { type: 'string' }, id: { type: 'string' } }, 1);
+  const command = positionals[0];
   if (command === 'create') {
-    const name = flag(args, 'name')?.trim();
+    const name = values.name?.trim();
     if (!name) throw new CliError('create needs --name NAME (who will use the key, e.g. "checkout-service")');
     if (name.length > 191) throw new CliError('--name must be at most 191 characters');
     const { key, apiKey } = await keys.create(name);
@@ -32,7 +33,7 @@ void runCli(USAGE, async ({ db, args }) => {
       process.stdout.write(`#${k.id}\t${k.prefix}…\t${k.name}\tcreated ${when(k.createdAt)}\tlast used ${when(k.lastUsedAt)}${k.revokedAt ? `\tREVOKED ${when(k.revokedAt)}` : ''}\n`);
     }
   } else if (command === 'revoke') {
-    const id = Number(flag(args, 'id'));
+    const id = Number(values.id);
     if (!Number.isInteger(id) || id <= 0) throw new CliError('revoke needs --id ID (see: npm run api-key -- list)');
     if (!(await keys.revoke(id))) throw new CliError(`No active API key #${id}`);
     process.stdout.write(`Revoked API key #${id}\n`);

@@ -11,7 +11,7 @@ import { EventRepository, type NewEvent } from '../server/src/events/repository'
 import { PixelRepository } from '../server/src/pixels/repository';
 import { SecretBox } from '../server/src/shared/crypto';
 import { hashUserData } from '../server/src/user-data/hash';
-import { flag } from './cli';
+import { CliError, options } from './cli';
 
 const USAGE = `
 Usage: npm run bench -- [--db mysql|sqlite] [--duration SECONDS] [--connections N] [--delivery-events N] [--delivery-concurrency N]
@@ -36,13 +36,26 @@ if (args.includes('--help')) {
   process.stdout.write(USAGE.trim() + '\n');
   process.exit(0);
 }
-const dialect = (flag(args, 'db') ?? 'mysql') as 'mysql' | 'sqlite';
-const duration = Number(flag(args, 'duration') ?? 10);
-const connections = Number(flag(args, 'connections') ?? 64);
-const deliveryEvents = Number(flag(args, 'delivery-events') ?? 50_000);
-const deliveryConcurrency = Number(flag(args, 'delivery-concurrency') ?? 8);
-const only = new Set((flag(args, 'only') ?? 'intake,batch,delivery,e2e,hash').split(','));
-const cpuProfDir = flag(args, 'cpu-prof');
+const { values: opt } = (() => {
+  try {
+    const str = { type: 'string' } as const;
+    return options(args, { db: str, duration: str, connections: str, 'delivery-events': str, 'delivery-concurrency': str, only: str, 'cpu-prof': str });
+  } catch (err) {
+    process.stderr.write(`${(err as CliError).message}\n`);
+    process.exit(1);
+  }
+})();
+const dialect = (opt.db ?? 'mysql') as 'mysql' | 'sqlite';
+if (dialect !== 'mysql' && dialect !== 'sqlite') {
+  process.stderr.write(`--db must be mysql or sqlite (got "${String(dialect).slice(0, 40)}")\n`);
+  process.exit(1);
+}
+const duration = Number(opt.duration ?? 10);
+const connections = Number(opt.connections ?? 64);
+const deliveryEvents = Number(opt['delivery-events'] ?? 50_000);
+const deliveryConcurrency = Number(opt['delivery-concurrency'] ?? 8);
+const only = new Set((opt.only ?? 'intake,batch,delivery,e2e,hash').split(','));
+const cpuProfDir = opt['cpu-prof'];
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PIXEL = '1234567890123';
 

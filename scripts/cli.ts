@@ -27,14 +27,6 @@ export async function runCli(usage: string, fn: (ctx: { config: Config; db: Db; 
 
 export class CliError extends Error {}
 
-/** `--name value` / `--name=value`. */
-export function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  const a = args[i]!;
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
-}
-
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 type OptionValues<S extends OptionSpec> = { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string };
 

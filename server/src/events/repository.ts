@@ -90,8 +90,9 @@ export class EventRepository {
   private readonly chunk: number;
   /**
    * How a payload is handed to the driver. On MySQL as bytes, which mysql2 writes as a hex
-   * literal: escaping every quote of the JSON instead was a third of the API's CPU for a
-   * 1000-event INSERT. SQLite binds the string itself.
+   * literal: escaping every quote of the JSON instead was about a third of the CPU spent building
+   * a 1000-row INSERT (~12 µs per event), and MariaDB parses the hex faster. SQLite binds the
+   * string itself.
    */
   private readonly payloadParam: (json: string) => string | Buffer;
   constructor(private readonly db: Db) {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { dialectOf, type Db } from '../shared/db';
 import { likeEscape, type ListQuery, type Page } from '../admin/list-query';
-import type { EventStatus, Source, StoredEvent } from './schemas';
+import { CLAIMABLE, type EventStatus, type Source, type StoredEvent } from './schemas';
 import type { AttemptRecord, EventRecord } from './repository';
 
 /**
@@ -229,7 +229,7 @@ export class EventQueryRepository {
   /** Events waiting (queued / retrying / sending) per pixel, for the given pixels. */
   async waitingByPixel(pixelIds: number[]): Promise<Map<number, number>> {
     if (!pixelIds.length) return new Map();
-    const rows = (await this.db(TABLE).select('pixel_id').count({ n: '*' }).whereIn('pixel_id', pixelIds).whereIn('status', ['queued', 'retrying', 'sending']).groupBy('pixel_id')) as Row[];
+    const rows = (await this.db(TABLE).select('pixel_id').count({ n: '*' }).whereIn('pixel_id', pixelIds).whereIn('status', CLAIMABLE).groupBy('pixel_id')) as Row[];
     return new Map(rows.map((r) => [Number(r.pixel_id), Number(r.n)]));
   }
 

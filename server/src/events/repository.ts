@@ -1,5 +1,5 @@
 import { dialectOf, isDuplicateKeyError, type Db } from '../shared/db';
-import { RETRYABLE, WAITING, type EventStatus, type Source, type StoredEvent } from './schemas';
+import { CLAIMABLE, RETRYABLE, WAITING, type EventStatus, type Source, type StoredEvent } from './schemas';
 import { mapSummary } from './query-repository';
 
 export interface EventRecord {
@@ -80,7 +80,6 @@ export interface AttemptRecord {
  */
 const chunkFor = (db: Db) => (dialectOf(db) === 'sqlite' ? 500 : 1000);
 
-const CLAIMABLE = ['queued', 'retrying', 'sending'] as const;
 /** Statuses no worker will touch again: what retention may delete. */
 const FINISHED = ['delivered', 'failed', 'not_delivered', 'skipped', 'expired'] as const;
 
@@ -267,14 +266,14 @@ export class EventRepository {
       attempt.durationMs,
       attempt.batchSize,
     ];
-    const columns = ['attempted_at', 'outcome', 'http_status', 'error_code', 'error_subcode', 'is_transient', 'message', 'fbtrace_id', 'duration_ms', 'batch_size'];
+    const columns = ['event_row_id', 'attempted_at', 'outcome', 'http_status', 'error_code', 'error_subcode', 'is_transient', 'message', 'fbtrace_id', 'duration_ms', 'batch_size'];
     for (let i = 0; i < ids.length; i += this.chunk) {
       const rows = trx(TABLE)
         .select('id', ...values.map((v) => trx.raw('?', [v])))
         .whereIn('id', ids.slice(i, i + this.chunk))
         .orderBy('id')
         .toSQL();
-      await trx.raw(`insert into ?? (${['event_row_id', ...columns].map(() => '??').join(', ')}) ${rows.sql}`, [ATTEMPTS, 'event_row_id', ...columns, ...rows.bindings]);
+      await trx.raw(`insert into ?? (${columns.map(() => '??').join(', ')}) ${rows.sql}`, [ATTEMPTS, ...columns, ...rows.bindings]);
     }
   }
 

@@ -86,5 +86,7 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 export const RETRYABLE: readonly EventStatus[] = ['failed', 'not_delivered'];
 /** Waiting for delivery, not in flight: what a paused pixel parks. */
 export const WAITING = ['queued', 'retrying'] as const satisfies readonly EventStatus[];
+/** The backlog: waiting, or in flight (a `sending` whose lease ran out is claimed again). */
+export const CLAIMABLE = [...WAITING, 'sending'] as const satisfies readonly EventStatus[];
 export type IntakeStatus = 'queued' | 'skipped' | 'duplicate';
 export type Source = 'browser' | 'server';

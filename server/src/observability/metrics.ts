@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CLAIMABLE, WAITING } from '../events/schemas';
 
 /** Prometheus metrics of one process. Queue gauges are read from the database at scrape time. */
 export function createMetrics(queue?: () => Promise<{ depth: Record<string, number>; oldestDueAgeS: Record<string, number>; pausedPixels: number }>) {
@@ -50,7 +51,7 @@ export function createMetrics(queue?: () => Promise<{ depth: Record<string, numb
       registers: [registry],
       async collect() {
         const { depth } = await read();
-        for (const s of ['queued', 'retrying', 'sending']) this.set({ status: s }, depth[s] ?? 0);
+        for (const s of CLAIMABLE) this.set({ status: s }, depth[s] ?? 0);
       },
     });
     new Gauge({
@@ -60,7 +61,7 @@ export function createMetrics(queue?: () => Promise<{ depth: Record<string, numb
       registers: [registry],
       async collect() {
         const { oldestDueAgeS } = await read();
-        for (const s of ['queued', 'retrying']) this.set({ status: s }, oldestDueAgeS[s] ?? 0);
+        for (const s of WAITING) this.set({ status: s }, oldestDueAgeS[s] ?? 0);
       },
     });
     new Gauge({

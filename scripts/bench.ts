@@ -36,20 +36,22 @@ if (args.includes('--help')) {
   process.stdout.write(USAGE.trim() + '\n');
   process.exit(0);
 }
-const { values: opt } = (() => {
-  try {
-    const str = { type: 'string' } as const;
-    return options(args, { db: str, duration: str, connections: str, 'delivery-events': str, 'delivery-concurrency': str, only: str, 'cpu-prof': str });
-  } catch (err) {
-    process.stderr.write(`${(err as CliError).message}\n`);
-    process.exit(1);
-  }
-})();
-const dialect = (opt.db ?? 'mysql') as 'mysql' | 'sqlite';
-if (dialect !== 'mysql' && dialect !== 'sqlite') {
-  process.stderr.write(`--db must be mysql or sqlite (got "${String(dialect).slice(0, 40)}")\n`);
+/** The options, checked: an unknown one or a bad --db ends the run with one line naming it. */
+function parseOptions() {
+  const str = { type: 'string' } as const;
+  const { values } = options(args, { db: str, duration: str, connections: str, 'delivery-events': str, 'delivery-concurrency': str, only: str, 'cpu-prof': str });
+  const db = values.db ?? 'mysql';
+  if (db !== 'mysql' && db !== 'sqlite') throw new CliError(`--db must be mysql or sqlite (got "${db.slice(0, 40)}")`);
+  return { ...values, db: db as 'mysql' | 'sqlite' };
+}
+let opt: ReturnType<typeof parseOptions>;
+try {
+  opt = parseOptions();
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
 }
+const dialect = opt.db;
 const duration = Number(opt.duration ?? 10);
 const connections = Number(opt.connections ?? 64);
 const deliveryEvents = Number(opt['delivery-events'] ?? 50_000);

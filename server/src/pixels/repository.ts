@@ -135,12 +135,9 @@ export class PixelRepository {
     return (await this.findById(Number(id)))!;
   }
 
+  /** A new token un-pauses the pixel: its parked events are due again. */
   async setToken(id: number, sealed: string, last4: string): Promise<void> {
-    // A new token un-pauses the pixel: its parked events are due again.
-    await this.db.transaction(async (trx) => {
-      await trx(TABLE).where({ id }).update({ access_token_enc: sealed, access_token_last4: last4, paused_reason: null, paused_at: null, updated_at: Date.now() });
-      await unparkEvents(trx, [id]);
-    });
+    await this.liftPause(id, { access_token_enc: sealed, access_token_last4: last4 });
   }
 
   /** Pauses delivery for the pixel and parks its waiting events (EventRepository.parkPaused explains why). */
@@ -195,8 +192,13 @@ export class PixelRepository {
 
   /** Lifts a pause (an admin says the cause is fixed): its waiting events are claimed again. */
   async resume(id: number): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await trx(TABLE).where({ id }).update({ paused_reason: null, paused_at: null, updated_at: Date.now() });
+    await this.liftPause(id);
+  }
+
+  /** Clears the pause (with any other column changes) and makes the parked events due, in one transaction. */
+  private liftPause(id: number, changes: Record<string, unknown> = {}): Promise<void> {
+    return this.db.transaction(async (trx) => {
+      await trx(TABLE).where({ id }).update({ ...changes, paused_reason: null, paused_at: null, updated_at: Date.now() });
       await unparkEvents(trx, [id]);
     });
   }

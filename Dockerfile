@@ -39,4 +39,4 @@ EXPOSE 3000 3001
 # Ready on whichever of the two ports this process serves (api: PORT, worker: WORKER_PORT).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "const e=process.env;Promise.any([e.PORT||3000,e.WORKER_PORT||3001].map(p=>fetch('http://127.0.0.1:'+p+'/readyz').then(r=>{if(!r.ok)throw r.status}))).then(()=>process.exit(0),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/src/main.ts", "api"]
+CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "server/src/main.ts", "api"]

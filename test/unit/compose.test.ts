@@ -199,6 +199,13 @@ describe('docker-compose.yml runs what the project has', () => {
     expect(modes.sort()).toEqual(['api', 'worker']);
   });
 
+  it('api, worker and the image start node as `npm run start:api` / `start:worker` do (same V8 flags, e.g. the young-generation size)', () => {
+    const npmArgv = (script: string) => (pkg.scripts[script] ?? '').split(/\s+/);
+    expect(argv(modeService('api')[1].command)).toEqual(npmArgv('start:api'));
+    expect(argv(modeService('worker')[1].command)).toEqual(npmArgv('start:worker'));
+    expect(dockerCmd).toEqual(npmArgv('start:api'));
+  });
+
   it('migrate runs the migrations, and api and worker start only after it succeeded (and after mysql and mongo are healthy)', () => {
     const [migrateName, migrate] = busServices.find(([, s]) => isOneOff(s)) ?? [];
     expect(migrateName).toBeDefined();

@@ -342,14 +342,19 @@ export class EventRepository {
 
   /** Admin retry: failed / not_delivered back to queued, due now. Idempotent. */
   async requeue(ids: number[]): Promise<number> {
-    let changed = 0;
-    for (let i = 0; i < ids.length; i += 500) {
-      changed += await this.db(TABLE)
-        .whereIn('id', ids.slice(i, i + 500))
-        .whereIn('status', RETRYABLE)
-        .update({ status: 'queued', attempts: 0, next_attempt_at: Date.now(), updated_at: Date.now() });
-    }
-    return changed;
+    const now = Date.now();
+    const run = async (q: Db) => {
+      let changed = 0;
+      for (let i = 0; i < ids.length; i += this.chunk) {
+        changed += await q(TABLE)
+          .whereIn('id', ids.slice(i, i + this.chunk))
+          .whereIn('status', RETRYABLE)
+          .update({ status: 'queued', attempts: 0, next_attempt_at: now, updated_at: now });
+      }
+      return changed;
+    };
+    // All or nothing, like insertMany: one statement on its own, several in a transaction.
+    return ids.length <= this.chunk ? run(this.db) : this.db.transaction(run);
   }
 
   /** Waiting events by status, and how long the oldest due one has waited (for metrics). */

@@ -144,7 +144,7 @@ async function testPixel(c: OpenContainer, query: EventQueryRepository, id: numb
   const why = `${last.errorCode !== null ? `code ${last.errorCode}${last.errorSubcode !== null ? `/${last.errorSubcode}` : ''}, ` : ''}fbtrace_id ${trace ?? '(none)'}`;
   const message = last.message ?? event.lastErrorMessage ?? 'no message';
   if (last.outcome === 'paused') {
-    throw new CliError(`Meta rejected the access token of pixel #${id} (${why}): ${message}. Delivery for this pixel is paused until it gets a new token: npm run pixel -- set-token --id ${id}`);
+    throw new CliError(`Meta rejected the access token of pixel #${id} (${why}): ${message}. Delivery for this pixel is paused until it gets a new token (npm run pixel -- set-token --id ${id}); the test event stays queued and goes out then.`);
   }
   if (event.status === 'failed') throw new CliError(`Meta rejected the test event (${why}): ${message}`);
   throw new CliError(`Meta did not accept the test event this time (${why}): ${message}. It is ${event.status === 'retrying' ? 'retried later by the worker' : `now ${event.status}`}.`);

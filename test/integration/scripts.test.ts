@@ -231,6 +231,9 @@ describe.each(DIALECTS)('ops scripts on %s', (dialect) => {
       expectOneLineFailure(tested, /^Meta rejected the access token of pixel #\d+ \(code 190, fbtrace_id [\w-]+\): Invalid OAuth access token - Cannot parse access token\. .*set-token --id/);
       expect(emulator.received()).toEqual([]);
       expect(emulator.requests()).toEqual([expect.objectContaining({ pixelId: DATASET, status: 400, errorCode: 190 })]);
+      expect(tested.stderr).toMatch(/the test event stays queued/);
+      const kept = (await t.db('events').where('event_id', 'like', 'mcb-test-%').orderBy('id', 'desc').first()) as { status: string };
+      expect(kept.status).toBe('queued');
       const [listed, again] = await Promise.all([cli('pixel', ['list']), cli('pixel', ['test', '--id', String(pixelId)])]);
       expect(listed.stdout).toMatch(/\tenabled, PAUSED: Meta rejected the access token \(code 190\)/);
       expectOneLineFailure(again, /^Delivery for pixel #\d+ is paused/);

@@ -1,7 +1,7 @@
 import { createLogger } from '../server/src/shared/logger';
 import { EventRepository } from '../server/src/events/repository';
 import { EventQueryRepository, type EventFilter } from '../server/src/events/query-repository';
-import { EVENT_STATUSES, RETRYABLE, type EventStatus } from '../server/src/events/schemas';
+import { EVENT_STATUSES, RETRYABLE, type EventStatus } from '../server/src/events/vocabulary';
 import { PixelRepository } from '../server/src/pixels/repository';
 import { RetryService } from '../server/src/admin/retry-service';
 import { RetryRunRepository } from '../server/src/admin/retry-run-repository';

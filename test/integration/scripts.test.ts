@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createGraphEmulator, type GraphEmulator } from '../../server/src/emulator/emulator';
 import { EventRepository } from '../../server/src/events/repository';
-import type { EventStatus } from '../../server/src/events/schemas';
+import type { EventStatus } from '../../server/src/events/vocabulary';
 import { PixelRepository } from '../../server/src/pixels/repository';
 import { SettingsRepository } from '../../server/src/settings/repository';
 import { SecretBox } from '../../server/src/shared/crypto';

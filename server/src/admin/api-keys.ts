@@ -8,9 +8,10 @@ import type { User } from '../users/repository';
 import { currentUser } from '../auth/guards';
 import { booleanFilter, idFilter, many, parseListQuery, sendList, type ListSpec } from './list-query';
 import { parseBody, parseId } from './http';
+import type { ApiKeyRecord } from './records';
 
 /** The API record of an API key: never the key (shown once, at creation) nor its hash. */
-export function apiKeyRecord(k: ApiKey) {
+export function apiKeyRecord(k: ApiKey): ApiKeyRecord {
   return { id: k.id, name: k.name, prefix: k.prefix, created_at: k.createdAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt, revoked: k.revokedAt !== null };
 }
 

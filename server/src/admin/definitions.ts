@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { isDuplicateKeyError } from '../shared/db';
 import type { Logger } from '../shared/logger';
-import { EVENT_STATUSES, type EventStatus } from '../events/schemas';
+import { EVENT_STATUSES } from '../events/vocabulary';
 import type { EventQueryRepository } from '../events/query-repository';
 import { DEFINITION_SORTABLE, type DefinitionFilter, type DefinitionRepository, type EventDefinition } from '../definitions/repository';
 import { booleanFilter, idFilter, many, parseListQuery, sendList, type ListQuery, type ListSpec } from './list-query';
 import { parseBody, parseId } from './http';
+import type { DefinitionRecord, StatusCounts } from './records';
 
-export type StatusCounts = Record<EventStatus | 'total', number>;
 export interface DefinitionWithCounts extends EventDefinition {
   counts24h: StatusCounts;
   counts7d: StatusCounts;
@@ -17,7 +17,7 @@ export interface DefinitionWithCounts extends EventDefinition {
 
 const emptyCounts = (): StatusCounts => Object.fromEntries([...EVENT_STATUSES, 'total'].map((s) => [s, 0])) as StatusCounts;
 
-export function definitionRecord(d: DefinitionWithCounts) {
+export function definitionRecord(d: DefinitionWithCounts): DefinitionRecord {
   return {
     id: d.id,
     name: d.name,

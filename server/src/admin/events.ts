@@ -2,16 +2,18 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/guards';
 import { NotFoundError } from '../shared/errors';
-import { ACTION_SOURCES, EVENT_STATUSES } from '../events/schemas';
+import { ACTION_SOURCES } from '../events/schemas';
+import { EVENT_STATUSES } from '../events/vocabulary';
 import { EVENT_SORTABLE, type AttemptDetail, type EventDetail, type EventFilter, type EventQueryRepository, type EventSummary } from '../events/query-repository';
 import { idFilter, many, oneOrMany, parseFilter, parseListQuery, sendList, timestamp, type ListQuery, type ListSpec, type Page } from './list-query';
 import { parseBody, parseId } from './http';
 import { MAX_RETRY_IDS, type RetryService } from './retry-service';
 import { RUN_SORTABLE, RUN_STATUSES, type RetryRun, type RetryRunFilter } from './retry-run-repository';
+import type { DeliveryAttempt, EventDetailRecord, EventRecord, RetryRunRecord } from './records';
 
 // ---- records -----------------------------------------------------------------------------
 
-export function eventRecord(e: EventSummary) {
+export function eventRecord(e: EventSummary): EventRecord {
   return {
     id: e.id,
     pixel_id: e.pixelId,
@@ -33,7 +35,7 @@ export function eventRecord(e: EventSummary) {
   };
 }
 
-function attemptRecord(a: AttemptDetail) {
+function attemptRecord(a: AttemptDetail): DeliveryAttempt {
   return {
     id: a.id,
     attempted_at: a.attemptedAt,
@@ -49,7 +51,7 @@ function attemptRecord(a: AttemptDetail) {
   };
 }
 
-export function runRecord(r: RetryRun) {
+export function runRecord(r: RetryRun): RetryRunRecord {
   return {
     id: r.id,
     status: r.status,
@@ -147,7 +149,8 @@ export function eventsRouter(events: EventAdminService, retry: RetryService) {
   };
   const get: RequestHandler = async (req, res) => {
     const { event, attempts } = await events.get(parseId(req.params.id));
-    res.json({ ...eventRecord(event), payload: event.payload, delivery_attempts: attempts.map(attemptRecord) });
+    const detail: EventDetailRecord = { ...eventRecord(event), payload: event.payload, delivery_attempts: attempts.map(attemptRecord) };
+    res.json(detail);
   };
   /** `POST events/retry` `{ ids }`: failed / not_delivered among them go back to queued now. */
   const retryIds: RequestHandler = async (req, res) => {

@@ -13,9 +13,10 @@ import type { User } from '../users/repository';
 import { currentUser } from '../auth/guards';
 import { booleanFilter, idFilter, many, parseListQuery, sendList, timestamp, type ListQuery, type ListSpec } from './list-query';
 import { parseBody, parseId } from './http';
+import type { PixelRecord, TestEventResult } from './records';
 
 /** The API record of a pixel. The access token is write-only: only `access_token_hint` (`…last4`) is shown. */
-export function pixelRecord(p: Pixel, now = Date.now()) {
+export function pixelRecord(p: Pixel, now = Date.now()): PixelRecord {
   return {
     id: p.id,
     dataset_id: p.datasetId,
@@ -88,16 +89,6 @@ const listSpec: ListSpec<PixelFilter> = {
     .strictObject({ id: idFilter.optional(), dataset_id: z.string().max(32).optional(), q: z.string().max(191).optional(), enabled: booleanFilter.optional(), paused: booleanFilter.optional() })
     .transform((f) => ({ ...f, id: many(f.id) })),
 };
-
-export interface TestEventResult {
-  id: number | null;
-  pixel_id: number;
-  event_id: string;
-  event_name: string;
-  status: string;
-  test_event_code: string | null;
-  warnings: string[];
-}
 
 /** Pixels for the dashboard; tokens go in sealed and never come out. */
 export class PixelAdminService {

@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import type { EventRepository } from '../events/repository';
 import type { EventFilter, EventQueryRepository } from '../events/query-repository';
-import { RETRYABLE } from '../events/schemas';
+import { RETRYABLE } from '../events/vocabulary';
 import type { ListQuery, Page } from './list-query';
 import { JOBS } from '../worker/jobs';
 import type { JobQueue } from './job-queue';

@@ -6,11 +6,12 @@ import type { SettingsRepository } from '../settings/repository';
 import type { Settings } from '../settings/schema';
 import { idFilter, parseListQuery, sendList, type ListSpec } from './list-query';
 import { parseBody } from './http';
+import type { SettingsRecord } from './records';
 
 /** Settings are one record, `id` 1: react-admin edits it at `settings/1`. */
 export const SETTINGS_ID = 1;
 
-export function settingsRecord(s: Settings) {
+export function settingsRecord(s: Settings): SettingsRecord {
   return {
     id: SETTINGS_ID,
     retry_max_attempts: s.retry.maxAttempts,

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { dialectOf, type Db } from '../shared/db';
 import { likeEscape, type ListQuery, type Page } from '../admin/list-query';
-import { CLAIMABLE, type EventStatus, type Source, type StoredEvent } from './schemas';
+import type { Source, StoredEvent } from './schemas';
+import { CLAIMABLE, MATCH_KEYS, type EventStatus, type MatchKey } from './vocabulary';
 import type { AttemptRecord, EventRecord } from './repository';
 
 /**
@@ -54,9 +55,6 @@ export interface EventDetail extends EventSummary {
 
 /** A stored attempt as the dashboard reads it: the written record (AttemptRecord) with its row id. */
 export type AttemptDetail = Omit<AttemptRecord, 'eventRowId' | 'outcome'> & { id: number; outcome: string };
-
-export const MATCH_KEYS = ['em', 'ph', 'fn', 'ln', 'external_id', 'fbp', 'fbc', 'client_ip_address', 'client_user_agent'] as const;
-export type MatchKey = (typeof MATCH_KEYS)[number];
 
 type Row = Record<string, unknown>;
 const TABLE = 'events';

@@ -1,5 +1,6 @@
 import { dialectOf, isDuplicateKeyError, type Db } from '../shared/db';
-import { CLAIMABLE, RETRYABLE, WAITING, type EventStatus, type Source, type StoredEvent } from './schemas';
+import type { Source, StoredEvent } from './schemas';
+import { CLAIMABLE, RETRYABLE, WAITING, type EventStatus } from './vocabulary';
 import { mapSummary } from './query-repository';
 
 export interface EventRecord {

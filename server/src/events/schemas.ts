@@ -80,13 +80,5 @@ export interface StoredEvent {
   data_processing_options_state?: number;
 }
 
-export const EVENT_STATUSES = ['queued', 'sending', 'delivered', 'retrying', 'failed', 'not_delivered', 'skipped', 'expired'] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
-/** What an admin retry (dashboard, `npm run replay`) may move back to queued: Meta refused them or attempts ran out. */
-export const RETRYABLE: readonly EventStatus[] = ['failed', 'not_delivered'];
-/** Waiting for delivery, not in flight: what a paused pixel parks. */
-export const WAITING = ['queued', 'retrying'] as const satisfies readonly EventStatus[];
-/** The backlog: waiting, or in flight (a `sending` whose lease ran out is claimed again). */
-export const CLAIMABLE = [...WAITING, 'sending'] as const satisfies readonly EventStatus[];
 export type IntakeStatus = 'queued' | 'skipped' | 'duplicate';
 export type Source = 'browser' | 'server';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CLAIMABLE, WAITING } from '../events/schemas';
+import { CLAIMABLE, WAITING } from '../events/vocabulary';
 
 /** Prometheus metrics of one process. Queue gauges are read from the database at scrape time. */
 export function createMetrics(queue?: () => Promise<{ depth: Record<string, number>; oldestDueAgeS: Record<string, number>; pausedPixels: number }>) {

@@ -1,6 +1,7 @@
-import { EVENT_STATUSES, type EventStatus } from '../events/schemas';
-import { MATCH_KEYS, type EventQueryRepository, type MatchKey } from '../events/query-repository';
-import type { PixelRepository } from '../pixels/repository';
+import type { EventQueryRepository } from '../events/query-repository';
+import type { DashboardStats } from '../admin/records';
+import { EVENT_STATUSES, MATCH_KEYS, type EventStatus, type MatchKey } from '../events/vocabulary';
+import type { Pixel, PixelRepository } from '../pixels/repository';
 
 export type Bucket = 'hour' | 'day';
 export const BUCKET_MS: Record<Bucket, 3_600_000 | 86_400_000> = { hour: 3_600_000, day: 86_400_000 };
@@ -32,7 +33,7 @@ export class StatsService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async dashboard(q: DashboardQuery) {
+  async dashboard(q: DashboardQuery): Promise<DashboardStats> {
     const bucketMs = BUCKET_MS[q.bucket];
     const [series, totals, current, latency, errors, allPixels, matchKeys] = await Promise.all([
       this.query.statusSeries(q.from, q.to, bucketMs),
@@ -70,7 +71,7 @@ export class StatsService {
       top_errors: errors.map((e) => ({ error_code: e.code, error_subcode: e.subcode, message: e.message, events: e.events, last_seen_at: e.lastSeenAt })),
       paused_pixels: paused.map((p) => ({ id: p.id, dataset_id: p.datasetId, name: p.name, paused_reason: p.pausedReason, paused_at: p.pausedAt, waiting_events: waiting.get(p.id) ?? 0 })),
       active_test_event_codes: allPixels
-        .filter((p) => p.testEventCode && (p.testEventCodeExpiresAt === null || p.testEventCodeExpiresAt > now))
+        .filter((p): p is Pixel & { testEventCode: string } => Boolean(p.testEventCode) && (p.testEventCodeExpiresAt === null || p.testEventCodeExpiresAt > now))
         .map((p) => ({ id: p.id, dataset_id: p.datasetId, name: p.name, test_event_code: p.testEventCode, expires_at: p.testEventCodeExpiresAt })),
       match_keys: {
         keys: MATCH_KEYS,

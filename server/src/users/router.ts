@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { currentUser } from '../auth/guards';
 import { booleanFilter, idFilter, parseListQuery, sendList, type ListSpec } from '../admin/list-query';
 import { parseBody, parseId } from '../admin/http';
+import type { UserRecord } from '../admin/records';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password';
 import { ROLES, USER_SORTABLE, type User, type UserFilter } from './repository';
 import type { UserService } from './service';
 
 /** The API record of a user (never the password hash). */
-export function userRecord(u: User) {
+export function userRecord(u: User): UserRecord {
   return { id: u.id, email: u.email, role: u.role, disabled: u.disabled, created_at: u.createdAt, updated_at: u.updatedAt, last_login_at: u.lastLoginAt };
 }
 

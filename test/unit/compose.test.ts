@@ -214,7 +214,7 @@ describe('docker-compose.yml runs what the project has', () => {
       const deps = s.depends_on as Record<string, { condition: string }> | undefined;
       expect([name, deps?.[migrateName!]?.condition]).toEqual([name, 'service_completed_successfully']);
       expect([name, deps?.mysql?.condition]).toEqual([name, 'service_healthy']);
-      if (environment(s).MONGO_URL?.includes('//mongo:')) expect([name, deps?.mongo?.condition]).toEqual([name, 'service_healthy']);
+      if (/[/@]mongo:/.test(environment(s).MONGO_URL ?? '')) expect([name, deps?.mongo?.condition]).toEqual([name, 'service_healthy']);
     }
     const migrateDeps = migrate!.depends_on as Record<string, { condition: string }>;
     expect(migrateDeps.mysql?.condition).toBe('service_healthy');

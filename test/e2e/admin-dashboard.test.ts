@@ -264,6 +264,29 @@ describe('the dashboard as an admin', () => {
     await snap(page, 'admin-event-show');
   });
 
+  it('retries a not_delivered event from its own page, and it is delivered', async () => {
+    bus.emulator.configure({ failProbability: 1, failWith: { kind: 'http500' } });
+    await intake(bus, [event('Purchase', 'order-4712', { custom_data: { currency: 'EUR', value: 15 } })]);
+    await bus.drain();
+    const failed = await storedEvent('order-4712');
+    expect(failed).toMatchObject({ status: 'not_delivered' });
+
+    bus.emulator.configure({ failProbability: 0 });
+    await page.goto(`${base}/admin/events/${failed!.id}/show`);
+    await page.getByRole('button', { name: 'Retry this event' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Retry this event?').waitFor();
+    await dialog.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('The event is queued again').waitFor();
+    await expect(storedEvent('order-4712')).resolves.toMatchObject({ status: 'queued' });
+    // Only failed / not delivered events offer the button.
+    await waitFor(async () => (await page.getByRole('button', { name: 'Retry this event' }).count()) === 0, 'the retry button to go once the event is queued');
+
+    await bus.drain();
+    expect(bus.emulator.received().filter((r) => r.event.event_id === 'order-4712')).toHaveLength(1);
+    await expect(storedEvent('order-4712')).resolves.toMatchObject({ status: 'delivered' });
+  });
+
   it('"Retry all matching" re-queues every not delivered event of the filter as a job, with progress', async () => {
     const settings = await bus.c.settings.get();
     await bus.c.settings.save({ ...settings, retry: { ...settings.retry, maxAttempts: 1 } }); // one failure = not_delivered

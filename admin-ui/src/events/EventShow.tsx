@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
 import { Alert, Box, Card, CardContent, Chip, Divider, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { ListButton, ReferenceField, Show, TextField, TopToolbar, useRecordContext } from 'react-admin';
 import { StatusChip } from '../shared/StatusChip';
 import { STATUS } from '../shared/statuses';
 import { formatDateTime, formatDuration, formatRelative } from '../shared/format';
+import { Item } from '../shared/fields';
 import type { DeliveryAttempt, EventDetailRecord } from '../types';
 import { RetryOneButton } from './RetryButtons';
 
@@ -13,19 +13,6 @@ function Actions() {
       <ListButton label="All events" />
       <RetryOneButton />
     </TopToolbar>
-  );
-}
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Box sx={{ minWidth: 180 }}>
-      <Typography variant="caption" color="text.secondary" component="div">
-        {label}
-      </Typography>
-      <Typography variant="body2" component="div">
-        {children}
-      </Typography>
-    </Box>
   );
 }
 

@@ -16,24 +16,19 @@ function requeuedMessage(requested: number, requeued: number): string {
   return skipped ? `${head} ${plural(skipped, 'event was', 'events were')} not failed or not delivered and left as they are.` : head;
 }
 
-/** Bulk action of the events list: retry the selected failed / not delivered events, after a confirmation. */
-export function RetrySelectedButton() {
-  const { selectedIds, data } = useListContext<EventRecord>();
+/** Retry by id behind a confirmation: the dialog's state and the request, shared by the list's bulk action and the event page's button. */
+function useRetryIds(message: (r: { requested: number; requeued: number }) => string, afterSuccess?: () => void) {
   const dataProvider = useDataProvider<BusDataProvider>();
   const notify = useNotify();
   const refresh = useRefresh();
-  const unselectAll = useUnselectAll('events');
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
-  if (!useCan('events', 'retry')) return null;
-
-  const retryable = (data ?? []).filter((e) => selectedIds.includes(e.id) && RETRYABLE_STATUSES.includes(e.status)).length;
-  const confirm = async () => {
+  const retry = async (ids: number[]) => {
     setBusy(true);
     try {
-      const result = await dataProvider.retryEvents(selectedIds as number[]);
-      notify(requeuedMessage(result.requested, result.requeued), { type: result.requeued ? 'success' : 'warning' });
-      unselectAll();
+      const result = await dataProvider.retryEvents(ids);
+      notify(message(result), { type: result.requeued ? 'success' : 'warning' });
+      afterSuccess?.();
       refresh();
     } catch (err) {
       notify(`Retry failed: ${errorMessage(err)}`, { type: 'error' });
@@ -42,6 +37,18 @@ export function RetrySelectedButton() {
       setOpen(false);
     }
   };
+  return { open, setOpen, busy, retry };
+}
+
+/** Bulk action of the events list: retry the selected failed / not delivered events, after a confirmation. */
+export function RetrySelectedButton() {
+  const { selectedIds, data } = useListContext<EventRecord>();
+  const unselectAll = useUnselectAll('events');
+  const { open, setOpen, busy, retry } = useRetryIds((r) => requeuedMessage(r.requested, r.requeued), unselectAll);
+  if (!useCan('events', 'retry')) return null;
+
+  const retryable = (data ?? []).filter((e) => selectedIds.includes(e.id) && RETRYABLE_STATUSES.includes(e.status)).length;
+  const confirm = () => retry(selectedIds as number[]);
   return (
     <>
       <Button label="Retry" onClick={() => setOpen(true)} disabled={busy}>
@@ -67,26 +74,12 @@ export function RetrySelectedButton() {
 /** Retry button of one event (event page). */
 export function RetryOneButton() {
   const record = useRecordContext<EventRecord>();
-  const dataProvider = useDataProvider<BusDataProvider>();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { open, setOpen, busy, retry } = useRetryIds((r) =>
+    r.requeued ? 'The event is queued again; it will be sent to Meta within seconds.' : 'The event was not failed or not delivered any more; nothing to retry.',
+  );
   const can = useCan('events', 'retry');
   if (!record || !can || !RETRYABLE_STATUSES.includes(record.status)) return null;
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      const result = await dataProvider.retryEvents([record.id]);
-      notify(result.requeued ? 'The event is queued again; it will be sent to Meta within seconds.' : 'The event was not failed or not delivered any more; nothing to retry.', { type: result.requeued ? 'success' : 'warning' });
-      refresh();
-    } catch (err) {
-      notify(`Retry failed: ${errorMessage(err)}`, { type: 'error' });
-    } finally {
-      setBusy(false);
-      setOpen(false);
-    }
-  };
+  const confirm = () => retry([record.id]);
   return (
     <>
       <Button label="Retry this event" onClick={() => setOpen(true)} disabled={busy} variant="contained">

@@ -1,23 +1,10 @@
-import type { ReactNode } from 'react';
 import { Alert, Box, Card, CardContent, Typography } from '@mui/material';
 import { EditButton, ListButton, Show, TopToolbar, useRecordContext } from 'react-admin';
 import { formatDateTime } from '../shared/format';
+import { Item } from '../shared/fields';
 import type { PixelRecord } from '../types';
 import { PixelStateField, TokenField } from './PixelList';
 import { TestEventButton } from './TestEventButton';
-
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Box sx={{ minWidth: 200, mb: 2 }}>
-      <Typography variant="caption" color="text.secondary" component="div">
-        {label}
-      </Typography>
-      <Typography variant="body2" component="div">
-        {children}
-      </Typography>
-    </Box>
-  );
-}
 
 function Details() {
   const p = useRecordContext<PixelRecord>();
@@ -42,7 +29,7 @@ function Details() {
             This pixel has no access token: events cannot be delivered. Edit the pixel and paste a Conversions API token from Meta Events Manager.
           </Alert>
         )}
-        <Box sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 4 }}>
+        <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 3 }}>
           <Item label="Pixel (dataset) ID">{p.dataset_id}</Item>
           <Item label="State">
             <PixelStateField />

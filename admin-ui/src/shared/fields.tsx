@@ -1,4 +1,5 @@
-import { Typography } from '@mui/material';
+import type { ReactNode } from 'react';
+import { Box, Typography } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { formatDateTime, formatRelative, formatShortDateTime } from './format';
 
@@ -28,5 +29,19 @@ export function CodeField({ source, empty = '—' }: { source: string; label?: s
     <Typography component="span" variant="body2" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} color={value === null || value === undefined ? 'text.secondary' : undefined}>
       {value === null || value === undefined || value === '' ? empty : String(value)}
     </Typography>
+  );
+}
+
+/** A small caption over its value, for the detail cards of the show pages (laid out in a wrapping flex row). */
+export function Item({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Box sx={{ minWidth: 180 }}>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {label}
+      </Typography>
+      <Typography variant="body2" component="div">
+        {children}
+      </Typography>
+    </Box>
   );
 }

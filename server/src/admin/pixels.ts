@@ -5,7 +5,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../shar
 import { isDuplicateKeyError } from '../shared/db';
 import { maskSecret } from '../shared/crypto';
 import type { Pixel, PixelFilter, PixelRepository } from '../pixels/repository';
-import { PIXEL_SORTABLE } from '../pixels/repository';
+import { PIXEL_SORTABLE, activeTestEventCode } from '../pixels/repository';
 import type { PixelService } from '../pixels/service';
 import type { IntakeService } from '../events/service';
 import type { EventRepository } from '../events/repository';
@@ -25,7 +25,7 @@ export function pixelRecord(p: Pixel, now = Date.now()): PixelRecord {
     allowed_origins: p.allowedOrigins,
     test_event_code: p.testEventCode,
     test_event_code_expires_at: p.testEventCodeExpiresAt,
-    test_event_code_active: Boolean(p.testEventCode) && (p.testEventCodeExpiresAt === null || p.testEventCodeExpiresAt > now),
+    test_event_code_active: activeTestEventCode(p, now) !== null,
     has_access_token: p.hasAccessToken,
     access_token_hint: p.accessTokenLast4 ? maskSecret(p.accessTokenLast4) : null,
     paused: p.pausedAt !== null,

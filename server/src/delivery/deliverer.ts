@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/crypto';
 import type { EventRecord, EventRepository } from '../events/repository';
 import { MAX_EVENT_AGE_S } from '../events/schemas';
-import type { Pixel, PixelRepository } from '../pixels/repository';
+import { activeTestEventCode, type Pixel, type PixelRepository } from '../pixels/repository';
 import type { SettingsRepository } from '../settings/repository';
 import type { Settings } from '../settings/schema';
 import type { GraphHttpService } from './graph-client';
@@ -193,7 +193,7 @@ export class Deliverer {
   private async send(pixel: Pixel, token: string, batch: Array<{ record: EventRecord; event: ReturnType<typeof toServerEvent> }>, settings: Settings): Promise<void> {
     const owner = this.deps.owner;
     const ids = batch.map((b) => b.record.id);
-    const testCode = pixel.testEventCode && (pixel.testEventCodeExpiresAt === null || pixel.testEventCodeExpiresAt > this.now()) ? pixel.testEventCode : null;
+    const testCode = activeTestEventCode(pixel, this.now());
     const request = new EventRequest(token, pixel.datasetId, batch.map((b) => b.event), null, testCode);
     request.setHttpService(this.deps.http);
     let response: GraphResponse;

@@ -17,6 +17,11 @@ export interface Pixel {
   updatedAt: number;
 }
 
+/** The pixel's test event code while it is active (set and not expired at `now`), else null. */
+export function activeTestEventCode(p: Pick<Pixel, 'testEventCode' | 'testEventCodeExpiresAt'>, now: number): string | null {
+  return p.testEventCode && (p.testEventCodeExpiresAt === null || p.testEventCodeExpiresAt > now) ? p.testEventCode : null;
+}
+
 interface PixelRow {
   id: number;
   dataset_id: string;

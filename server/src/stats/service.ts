@@ -1,7 +1,7 @@
 import type { EventQueryRepository } from '../events/query-repository';
 import type { DashboardStats } from '../admin/records';
 import { EVENT_STATUSES, MATCH_KEYS, type EventStatus, type MatchKey } from '../events/vocabulary';
-import type { Pixel, PixelRepository } from '../pixels/repository';
+import { activeTestEventCode, type PixelRepository } from '../pixels/repository';
 
 export type Bucket = 'hour' | 'day';
 export const BUCKET_MS: Record<Bucket, 3_600_000 | 86_400_000> = { hour: 3_600_000, day: 86_400_000 };
@@ -70,9 +70,10 @@ export class StatsService {
       latency: { delivered: latency.count, p50_ms: latency.values[0] ?? null, p95_ms: latency.values[1] ?? null },
       top_errors: errors.map((e) => ({ error_code: e.code, error_subcode: e.subcode, message: e.message, events: e.events, last_seen_at: e.lastSeenAt })),
       paused_pixels: paused.map((p) => ({ id: p.id, dataset_id: p.datasetId, name: p.name, paused_reason: p.pausedReason, paused_at: p.pausedAt, waiting_events: waiting.get(p.id) ?? 0 })),
-      active_test_event_codes: allPixels
-        .filter((p): p is Pixel & { testEventCode: string } => Boolean(p.testEventCode) && (p.testEventCodeExpiresAt === null || p.testEventCodeExpiresAt > now))
-        .map((p) => ({ id: p.id, dataset_id: p.datasetId, name: p.name, test_event_code: p.testEventCode, expires_at: p.testEventCodeExpiresAt })),
+      active_test_event_codes: allPixels.flatMap((p) => {
+        const code = activeTestEventCode(p, now);
+        return code ? [{ id: p.id, dataset_id: p.datasetId, name: p.name, test_event_code: code, expires_at: p.testEventCodeExpiresAt }] : [];
+      }),
       match_keys: {
         keys: MATCH_KEYS,
         sample_limit: MATCH_SAMPLE_LIMIT,

@@ -61,10 +61,10 @@ const cpuProfDir = opt['cpu-prof'];
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PIXEL = '1234567890123';
 
+const NPM_SCRIPTS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 /** The node flags `npm start` / `start:api` / `start:worker` pass (V8 heap sizing): the bus is measured as it runs for real. */
 function busNodeFlags(mode: string): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts[mode === 'all' ? 'start' : `start:${mode}`] ?? '').split(/\s+/);
+  const words = (NPM_SCRIPTS[mode === 'all' ? 'start' : `start:${mode}`] ?? '').split(/\s+/);
   return words.slice(1, Math.max(1, words.indexOf('--import')));
 }
 

@@ -230,30 +230,39 @@ async function main() {
     if (only.has('intake')) {
       // Echo and bus run side by side and are loaded in alternating rounds, so a change in the
       // machine's speed during the run (a shared VM's often is) weighs on both alike.
+      // A second echo served the way the bus serves its app (createHttpServer) tells the bus's own
+      // work apart from what its HTTP server setup saves.
       const echoPort = freePort();
+      const twinPort = freePort();
       const echo = await start('scripts/bench/echo.ts', [], { PORT: String(echoPort) }, `http://127.0.0.1:${echoPort}/`);
+      const twin = await start('scripts/bench/echo.ts', [], { PORT: String(twinPort), ECHO_SERVER: 'bus' }, `http://127.0.0.1:${twinPort}/`);
       const api = await start('server/src/main.ts', ['api'], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, `http://127.0.0.1:${apiPort}/healthz`);
-      const echoUrl = `http://127.0.0.1:${echo.port}/v1/events`;
-      const busUrl = `http://127.0.0.1:${api.port}/v1/events`;
-      await load(echoUrl, undefined, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
-      await load(busUrl, key, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
+      const targets = [
+        { url: `http://127.0.0.1:${echo.port}/v1/events`, key: undefined, pid: echo.child.pid },
+        { url: `http://127.0.0.1:${twin.port}/v1/events`, key: undefined, pid: twin.child.pid },
+        { url: `http://127.0.0.1:${api.port}/v1/events`, key, pid: api.child.pid },
+      ];
+      for (const t of targets) await load(t.url, t.key, (i) => JSON.stringify(event(i, 'warm')), { duration: 2, connections });
       // Short rounds, many of them: the VM's speed changes within seconds.
       const rounds = Math.max(3, Math.round(duration / 2));
       const per = Math.max(2, Math.round(duration / rounds));
-      const es: Awaited<ReturnType<typeof load>>[] = [];
-      const bs: Awaited<ReturnType<typeof load>>[] = [];
+      const runs = targets.map(() => [] as Awaited<ReturnType<typeof load>>[]);
       for (let r = 0; r < rounds; r++) {
-        es.push(await load(echoUrl, undefined, (i) => JSON.stringify(event(i, `echo${r}`)), { duration: per, connections, pid: echo.child.pid }));
-        bs.push(await load(busUrl, key, (i) => JSON.stringify(event(i, `one${r}`)), { duration: per, connections, pid: api.child.pid }));
+        for (const [n, t] of targets.entries()) runs[n]!.push(await load(t.url, t.key, (i) => JSON.stringify(event(i, `r${r}t${n}`)), { duration: per, connections, pid: t.pid }));
       }
       await stop(echo.child);
-      const e = combine(es);
-      const b = combine(bs);
+      await stop(twin.child);
+      const [es, ts, bs] = runs as [typeof runs[0], typeof runs[0], typeof runs[0]];
+      const [e, t, b] = [combine(es), combine(ts), combine(bs)];
       const ratios = bs.map((x, r) => `${((100 * x.rps) / es[r]!.rps).toFixed(0)} %`).join(', ');
       console.log(`\n## Intake, 1 event/request (acknowledged after commit), ${rounds} alternating rounds of ${per} s`);
       console.log(`echo : ${e.rps.toFixed(0)} req/s  p50 ${e.p50} ms  p99 ${e.p99} ms  (${e.cpuUsPerReq.toFixed(0)} µs CPU/request)`);
       console.log(`bus  : ${b.rps.toFixed(0)} req/s  p50 ${b.p50} ms  p99 ${b.p99} ms  non-2xx ${b.non2xx} errors ${b.errors}  (CPU per request: ${b.cpuUsPerReq.toFixed(0)} µs in the API process${dbPart(b.dbUsPerReq)})`);
       console.log(`ratio: ${((100 * b.rps) / e.rps).toFixed(0)} % of the echo's req/s (rounds: ${ratios}; target ≥ 80 %), p99 ${(b.p99 / Math.max(1, e.p99)).toFixed(2)}× (target ≤ 2×)`);
+      console.log(
+        `for reference, the echo served like the bus (createHttpServer): ${t.rps.toFixed(0)} req/s, ${t.cpuUsPerReq.toFixed(0)} µs CPU/request; ` +
+          `the bus reaches ${((100 * b.rps) / t.rps).toFixed(0)} % of it and adds ${(b.cpuUsPerReq - t.cpuUsPerReq).toFixed(0)} µs of its own work per request`,
+      );
     }
 
     // 2. Batches of 1000.

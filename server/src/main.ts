@@ -7,6 +7,7 @@ import { createDb, MIGRATIONS_DIR, migrateLatest } from './shared/db';
 import { createContainer } from './container';
 import { createApp } from './app';
 import { createOpsApp } from './http/ops';
+import { listen } from './http/server';
 import { startAgenda } from './worker/agenda';
 
 async function main(mode: Mode): Promise<void> {
@@ -42,11 +43,6 @@ async function main(mode: Mode): Promise<void> {
   let agenda: Agenda | undefined;
   let stopping = false;
   let delivering = false;
-  // Express 5 hands a listen error (EADDRINUSE…) to the callback: start-up then fails with the reason.
-  const listen = (app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number) =>
-    new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, config.host, (err) => (err ? reject(err) : resolve(s)));
-    });
   const portOf = (s: Server) => {
     const addr = s.address();
     return typeof addr === 'object' && addr ? addr.port : undefined;
@@ -68,7 +64,7 @@ async function main(mode: Mode): Promise<void> {
         },
       },
     });
-    server = await listen(ops, config.workerPort);
+    server = await listen(ops, config.workerPort, config.host);
   }
   if (mode !== 'api') {
     agenda = await startAgenda({ mongoUrl: config.mongoUrl, db, deps: { events: c.events, settings: c.settings, deliverer: c.deliverer, logger, retryRuns: c.admin.retry } });
@@ -78,7 +74,7 @@ async function main(mode: Mode): Promise<void> {
   }
   if (mode !== 'worker') {
     const app = createApp({ config, logger, db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
-    server = await listen(app, config.port);
+    server = await listen(app, config.port, config.host);
     logger.info({ mode, port: portOf(server), graph: config.graph.url, jobStore }, 'MetaConversions Bus ready');
   } else {
     logger.info({ mode, port: server ? portOf(server) : undefined, graph: config.graph.url, jobStore }, 'MetaConversions Bus worker ready');

@@ -16,6 +16,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createHttpServer } from '../../server/src/http/server';
 import { serveAdminSpa } from '../../server/src/http/spa';
 import { startBus, type Bus } from '../helpers/harness';
 import { launchChromium, screenshot, waitFor } from '../helpers/browser';
@@ -111,7 +112,7 @@ beforeAll(async () => {
   const app = express();
   app.use(helmet(), serveAdminSpa(distDir));
   app.use(bus.app);
-  server = http.createServer(app);
+  server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createHttpServer } from '../../server/src/http/server';
 import { PIXEL_ID, startBus, type Bus } from '../helpers/harness';
 import { launchChromium, screenshot, waitFor } from '../helpers/browser';
 import type { TestDialect } from '../helpers/db';
@@ -82,7 +83,7 @@ beforeAll(async () => {
   files.set('/plain.html', fs.readFileSync(path.join(FIXTURES, 'plain.html'), 'utf8'));
 
   bus = await startBus(DIALECT);
-  busServer = http.createServer(bus.app);
+  busServer = createHttpServer(bus.app);
   endpoint = `${await listen(busServer)}/v1/collect`;
   site = http.createServer(serveSite);
   origin = await listen(site);

@@ -4,6 +4,7 @@ import { loadConfig } from '../../server/src/config/config';
 import { createLogger } from '../../server/src/shared/logger';
 import { createContainer, type Container } from '../../server/src/container';
 import { createApp } from '../../server/src/app';
+import { createHttpServer } from '../../server/src/http/server';
 import { createGraphEmulator, type GraphEmulator } from '../../server/src/emulator/emulator';
 import type { Settings } from '../../server/src/settings/schema';
 import type { Agenda } from 'agenda';
@@ -71,11 +72,13 @@ export async function startBus(dialect: TestDialect, opts: { settings?: Partial<
   if (opts.settings) await c.settings.save({ ...(await c.settings.get()), ...opts.settings });
   const { key } = await c.apiKeys.create('test');
   const app = createApp({ config, logger, db: testDb.db, intake: c.intake, apiKeys: c.apiKeys, admin: c.admin, metrics: c.metrics });
+  // Served as main.ts serves it (createHttpServer); Supertest listens on a free port per request.
+  const server = createHttpServer(app);
   let agenda: Agenda | undefined;
   return {
     c,
     app,
-    http: request(app),
+    http: request(server),
     emulator,
     emulatorUrl,
     testDb,
@@ -90,7 +93,7 @@ export async function startBus(dialect: TestDialect, opts: { settings?: Partial<
       const users = c.admin.users;
       const existing = await users.list({ filter: { email }, sort: { field: 'id', order: 'asc' }, range: { start: 0, end: 0 } });
       if (!existing.rows.length) await users.create({ email, password: ADMIN_TEST_PASSWORD, role });
-      const agent = request.agent(app).set('X-Requested-With', 'XMLHttpRequest');
+      const agent = request.agent(server).set('X-Requested-With', 'XMLHttpRequest');
       await agent.post('/admin/api/auth/login').send({ email, password: ADMIN_TEST_PASSWORD }).expect(200);
       return agent;
     },

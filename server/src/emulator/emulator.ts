@@ -8,9 +8,10 @@
  * The same controls are served over HTTP under `/__emulator/*` for child-process use.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { createHttpServer } from '../http/server';
 
 const failureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http500') }),
@@ -370,7 +371,7 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
     listen(port = 0, host = '127.0.0.1') {
       if (server) return Promise.reject(new Error('Graph emulator is already listening'));
       return new Promise((resolve, reject) => {
-        const srv = createServer(app);
+        const srv = createHttpServer(app);
         srv.keepAliveTimeout = 65_000; // longer than typical client agents' idle timeouts
         srv.headersTimeout = 66_000;
         srv.once('error', reject);

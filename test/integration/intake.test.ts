@@ -107,6 +107,8 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
         websiteEvent({ event_id: 'bad_11', event_time: Date.now() }),
         websiteEvent({ event_id: 'bad_12', action_source: 'carrier_pigeon' }),
         websiteEvent({ event_id: 'bad_13', surprise: 1 }),
+        websiteEvent({ event_id: 'bad_14', user_data: ['Jane.Roe@Example.com'] }),
+        websiteEvent({ event_id: 'bad_15', user_data: 'Jane.Roe@Example.com' }),
       ],
     });
     expect(res.status).toBe(202);
@@ -125,6 +127,8 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect(errs[11]).toEqual({ event_time: expect.stringMatching(/seconds/) });
     expect(errs[12]).toEqual({ action_source: expect.stringMatching(/one of/) });
     expect(errs[13]).toEqual({ surprise: expect.stringMatching(/unknown field/) });
+    expect(errs[14]).toEqual({ user_data: 'must be an object' });
+    expect(errs[15]).toEqual({ user_data: 'must be an object' });
     const ids = (await bus.testDb.db('events').where('event_id', 'like', 'bad_%').pluck('event_id')) as string[];
     expect(ids).toEqual([]);
   });

@@ -7,6 +7,8 @@ export const MAX_CLOCK_SKEW_S = 300;
 export const ACTION_SOURCES = ['website', 'app', 'email', 'phone_call', 'chat', 'physical_store', 'system_generated', 'business_messaging', 'other'] as const;
 export type ActionSource = (typeof ACTION_SOURCES)[number];
 
+const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 export const FBC_PATTERN = /^fb\.\d\.\d{10,13}\.\S+$/;
 
@@ -54,7 +56,9 @@ export const EventInputSchema = z
     event_source_url: z.url({ error: 'must be an absolute http(s) URL' }).max(2048).optional(),
     referrer_url: z.url().max(2048).optional(),
     opt_out: z.boolean().optional(),
-    user_data: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+    // Checked key by key by hashUserData (unknown keys are reported there), so zod only checks the
+    // shape: z.record would copy every key again, ~2 µs per event.
+    user_data: z.custom<Record<string, unknown>>(isJsonObject, { error: 'must be an object' }).optional(),
     custom_data: CustomDataSchema.optional(),
     data_processing_options: z.array(z.string().max(32)).max(10).optional(),
     data_processing_options_country: z.number().int().optional(),

@@ -66,47 +66,62 @@ function scalarToString(v: unknown): string | undefined {
   return undefined;
 }
 
+/** What an input key is: a hashed parameter, an unhashed one, or neither (null). */
+type KeyKind = { hashed: HashedKey } | { unhashed: UnhashedKey } | null;
+const keyKinds = new Map<string, KeyKind>();
+/** Bounds the memo: callers choose key names, so a stream of made-up ones must not grow it forever. */
+const KEY_KINDS_MAX = 512;
+
+/**
+ * `canonicalKey` / `canonicalUnhashedKey` of an input key, memoized: the same few key names come
+ * in every event, and folding them was about a quarter of hashUserData's time.
+ */
+function kindOf(inputKey: string): KeyKind {
+  let kind = keyKinds.get(inputKey);
+  if (kind === undefined) {
+    const hashed = canonicalKey(inputKey);
+    const unhashed = hashed === undefined ? canonicalUnhashedKey(inputKey) : undefined;
+    kind = hashed !== undefined ? { hashed } : unhashed !== undefined ? { unhashed } : null;
+    if (keyKinds.size >= KEY_KINDS_MAX) keyKinds.clear();
+    keyKinds.set(inputKey, kind);
+  }
+  return kind;
+}
+
+/** Adds `value` to the list under `key`, once. The lists are a few entries long. */
+function addOnce<K extends string>(lists: Partial<Record<K, string[]>>, key: K, value: string): void {
+  const list = lists[key];
+  if (list === undefined) lists[key] = [value];
+  else if (!list.includes(value)) list.push(value);
+}
+
 export function hashUserData(input: Record<string, unknown>, options: NormalizeOptions = {}): HashUserDataResult {
   const userData: HashedUserData = {};
-  const dropped = new Set<string>();
-  const unknownKeys = new Set<string>();
-  const hashed = new Map<HashedKey, Set<string>>();
+  const hashed: Partial<Record<HashedKey, string[]>> = {};
+  const reported: { dropped?: string[]; unknownKeys?: string[] } = {};
 
-  for (const [inputKey, value] of Object.entries(input ?? {})) {
-    const key = canonicalKey(inputKey);
-    if (key !== undefined) {
-      const values = Array.isArray(value) ? value : [value];
+  for (const inputKey in input) {
+    if (!Object.hasOwn(input, inputKey)) continue;
+    const value = input[inputKey];
+    const kind = kindOf(inputKey);
+    if (kind === null) {
+      addOnce(reported, 'unknownKeys', reportableKey(inputKey));
+    } else if ('hashed' in kind) {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
       for (const v of values) {
         if (isBlank(v)) continue;
         const s = scalarToString(v);
-        const normalized = s === undefined ? null : normalizeValue(key, s, options);
-        if (normalized === null) {
-          dropped.add(reportableKey(inputKey));
-          continue;
-        }
-        const h = isSha256Hex(normalized) ? normalized : sha256(normalized);
-        let set = hashed.get(key);
-        if (set === undefined) hashed.set(key, (set = new Set()));
-        set.add(h);
+        const normalized = s === undefined ? null : normalizeValue(kind.hashed, s, options);
+        if (normalized === null) addOnce(reported, 'dropped', reportableKey(inputKey));
+        else addOnce(hashed, kind.hashed, isSha256Hex(normalized) ? normalized : sha256(normalized));
       }
-      continue;
-    }
-
-    const unhashedKey = canonicalUnhashedKey(inputKey);
-    if (unhashedKey !== undefined) {
-      if (isBlank(value)) continue;
+    } else if (!isBlank(value)) {
       const s = scalarToString(value)?.trim();
-      if (s === undefined || s === '' || (unhashedKey === 'client_ip_address' && isIP(s) === 0)) {
-        dropped.add(reportableKey(inputKey));
-        continue;
-      }
-      userData[unhashedKey] = s;
-      continue;
+      if (s === undefined || s === '' || (kind.unhashed === 'client_ip_address' && isIP(s) === 0)) addOnce(reported, 'dropped', reportableKey(inputKey));
+      else userData[kind.unhashed] = s;
     }
-
-    unknownKeys.add(reportableKey(inputKey));
   }
 
-  for (const [key, set] of hashed) userData[key] = [...set];
-  return { userData, dropped: [...dropped], unknownKeys: [...unknownKeys] };
+  Object.assign(userData, hashed);
+  return { userData, dropped: reported.dropped ?? [], unknownKeys: reported.unknownKeys ?? [] };
 }

@@ -86,18 +86,47 @@ const FINISHED = ['delivered', 'failed', 'not_delivered', 'skipped', 'expired'] 
 
 const key = (pixelId: number, eventName: string, eventId: string) => `${pixelId}\u0000${eventName}\u0000${eventId}`;
 
+/** The columns intake writes, in the order of the prepared INSERT's placeholders. */
+const INSERT_COLUMNS = ['pixel_id', 'event_name', 'event_id', 'event_time', 'action_source', 'source', 'payload', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'] as const;
+type InsertRow = Record<(typeof INSERT_COLUMNS)[number], string | number | null>;
+const ROW_PLACEHOLDERS = `(${INSERT_COLUMNS.map(() => '?').join(',')})`;
+const insertSql = (rows: number) => `INSERT INTO ${TABLE} (${INSERT_COLUMNS.join(',')}) VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(',')}`;
+
+/** The part of a mysql2 (callback API) connection that a prepared INSERT uses. */
+interface Mysql2Connection {
+  execute(sql: string, values: unknown[], cb: (err: Error | null) => void): void;
+}
+
 export class EventRepository {
   private readonly chunk: number;
-  /**
-   * How a payload is handed to the driver. On MySQL as bytes, which mysql2 writes as a hex
-   * literal: escaping every quote of the JSON instead was about a third of the CPU spent building
-   * a 1000-row INSERT (~12 µs per event), and MariaDB parses the hex faster. SQLite binds the
-   * string itself.
-   */
-  private readonly payloadParam: (json: string) => string | Buffer;
+  private readonly mysql: boolean;
   constructor(private readonly db: Db) {
     this.chunk = chunkFor(db);
-    this.payloadParam = dialectOf(db) === 'mysql' ? (json) => Buffer.from(json) : (json) => json;
+    this.mysql = dialectOf(db) === 'mysql';
+  }
+
+  /**
+   * One multi-row INSERT. On MySQL as a prepared statement (mysql2 `execute`, binary protocol):
+   * values travel as they are, with no escaping, no hex and no SQL text growing with them. Knex's
+   * text INSERT spent ~40 % of its time in building and escaping the statement (the payload as a
+   * hex literal; escaping the quotes of the JSON instead cost more). mysql2 keeps the statements
+   * per connection, up to `maxPreparedStatements` (see createDb): one per group size in use.
+   * SQLite binds the values through knex.
+   */
+  private async insertRows(q: Db, rows: InsertRow[]): Promise<void> {
+    if (!this.mysql) {
+      await q(TABLE).insert(rows);
+      return;
+    }
+    const values: unknown[] = [];
+    for (const r of rows) for (const c of INSERT_COLUMNS) values.push(r[c]);
+    // Inside a transaction, knex's client hands out the transaction's connection (and releasing is a no-op).
+    const conn = (await q.client.acquireConnection()) as Mysql2Connection;
+    try {
+      await new Promise<void>((resolve, reject) => conn.execute(insertSql(rows.length), values, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      await q.client.releaseConnection(conn);
+    }
   }
 
   /**
@@ -121,7 +150,7 @@ export class EventRepository {
     const now = Date.now();
     const seen = new Set<string>();
     const result: Array<'inserted' | 'duplicate'> = [];
-    const toInsert: Array<{ k: string; index: number; row: Record<string, unknown> }> = [];
+    const toInsert: Array<{ k: string; index: number; row: InsertRow }> = [];
     for (const e of events) {
       const k = key(e.pixelId, e.payload.event_name, e.payload.event_id);
       if (seen.has(k)) {
@@ -139,7 +168,7 @@ export class EventRepository {
           event_time: e.payload.event_time,
           action_source: e.payload.action_source,
           source: e.source,
-          payload: this.payloadParam(JSON.stringify(e.payload)),
+          payload: JSON.stringify(e.payload),
           status: e.status,
           attempts: 0,
           next_attempt_at: e.status === 'queued' ? now : null,
@@ -151,7 +180,7 @@ export class EventRepository {
     for (let i = 0; i < toInsert.length; i += this.chunk) {
       const chunk = toInsert.slice(i, i + this.chunk);
       try {
-        await q(TABLE).insert(chunk.map((c) => c.row));
+        await this.insertRows(q, chunk.map((c) => c.row));
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         const existing = new Set<string>();

@@ -259,3 +259,45 @@ describe('browser intake behind a proxy (TRUST_PROXY=1)', () => {
     expect(JSON.parse(row.payload).user_data.client_ip_address).toBe('198.51.100.23');
   });
 });
+
+describe('group commit on MariaDB: prepared INSERTs', () => {
+  let bus: Bus;
+  beforeAll(async () => {
+    bus = await startBus('mysql');
+  });
+  afterAll(async () => bus.stop());
+
+  const preparedOnServer = async () => {
+    const [rows] = (await bus.testDb.db.raw(`SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'`)) as [Array<{ Value: string }>];
+    return Number(rows[0]!.Value);
+  };
+
+  it('stores every value as given, and keeps at most 64 prepared statements per connection however many group sizes come', async () => {
+    const pixelId = Number((await bus.testDb.db('pixels').first('id')).id);
+    const lead = (eventId: string, status: 'queued' | 'skipped' = 'queued', userData: Record<string, string | string[]> = { client_user_agent: 'UA' }) => ({
+      pixelId,
+      source: 'server' as const,
+      status,
+      payload: { event_name: 'Lead', event_time: now(), event_id: eventId, action_source: 'website' as const, user_data: userData },
+    });
+    const before = await preparedOnServer();
+    for (let size = 1; size <= 150; size++) {
+      // 150 group sizes: 150 different statements.
+      const events = Array.from({ length: size }, (_, i) => lead(`ps_${size}_${i}`, i % 2 ? 'skipped' : 'queued', { em: [sha(`p${i}@example.com`)], client_user_agent: 'UA "quoted" \\ ✓' }));
+      expect(await bus.c.events.insertMany(events)).toEqual(events.map(() => 'inserted'));
+    }
+    const after = await preparedOnServer();
+    // mysql2 closes the least recently used beyond 64 on a connection; sequential writes use one or two.
+    expect(after - before).toBeGreaterThan(0);
+    expect(after - before).toBeLessThanOrEqual(2 * 64);
+
+    const rows = (await bus.testDb.db('events').where('event_id', 'like', 'ps_150_%').orderBy('id')) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(150);
+    expect(rows[0]).toMatchObject({ pixel_id: pixelId, event_name: 'Lead', event_id: 'ps_150_0', status: 'queued', attempts: 0, source: 'server', action_source: 'website' });
+    expect(rows[1]).toMatchObject({ status: 'skipped', next_attempt_at: null });
+    expect(Number(rows[0]!.next_attempt_at)).toBe(Number(rows[0]!.created_at));
+    expect(JSON.parse(rows[1]!.payload as string).user_data).toEqual({ em: [sha('p1@example.com')], client_user_agent: 'UA "quoted" \\ ✓' });
+    // A repeat still answers duplicate (the statement fails whole, then the new rows go in).
+    expect(await bus.c.events.insertMany([lead('ps_150_0'), lead('ps_150_1'), lead('ps_new')])).toEqual(['duplicate', 'duplicate', 'inserted']);
+  });
+});

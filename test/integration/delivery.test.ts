@@ -216,6 +216,39 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     }
   });
 
+  it('drains a backlog with two claims side by side, sending each event exactly once', async () => {
+    const settings = await bus.c.settings.get();
+    await bus.c.settings.save({ ...settings, batchSize: 100 });
+    const events = bus.c.events;
+    const claimDue = events.claimDue.bind(events);
+    let active = 0;
+    let peak = 0;
+    events.claimDue = async (opts) => {
+      peak = Math.max(peak, ++active);
+      try {
+        return await claimDue(opts);
+      } finally {
+        active--;
+      }
+    };
+    try {
+      const ids = Array.from({ length: 1500 }, (_, i) => `backlog_${i}`);
+      for (let i = 0; i < ids.length; i += 500) await post(ids.slice(i, i + 500).map((id) => websiteEvent({ event_id: id })));
+      bus.c.deliverer.start();
+      const backlog = () => sent().map((r) => r.event.event_id).filter((id) => id.startsWith('backlog_'));
+      const t0 = Date.now();
+      while (backlog().length < ids.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+      expect(backlog()).toHaveLength(ids.length);
+      expect(new Set(backlog()).size).toBe(ids.length);
+      expect(peak).toBe(2);
+    } finally {
+      await bus.c.deliverer.stop();
+      events.claimDue = claimDue;
+      await bus.c.settings.save(settings);
+    }
+    expect(await bus.testDb.db('events').where('event_id', 'like', 'backlog_%').whereNot({ status: 'delivered' }).count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
   it('the running loop looks past fresh events at most once a second, and still sends a retry that came due', async () => {
     const claims: Array<{ at: number; queuedOnly: boolean }> = [];
     const events = bus.c.events;

@@ -13,6 +13,13 @@ import type { Metrics } from '../observability/metrics';
 
 /** How often the delivery loop looks beyond fresh events (retries due, expired leases). */
 const WIDE_CLAIM_EVERY_MS = 1000;
+/**
+ * Claims that may run at once. A claim is a transaction of its own (a 1000-row SELECT … FOR
+ * UPDATE SKIP LOCKED and UPDATE), and under a backlog one at a time left the database and the
+ * worker partly idle while batches waited for their turn; a second one skips the rows the first
+ * holds. SQLite runs them one after the other anyway.
+ */
+const CLAIMERS = 2;
 
 export interface DelivererDeps {
   events: EventRepository;
@@ -48,6 +55,8 @@ export class Deliverer {
   private inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
+  private pumped: Promise<void> = Promise.resolve();
+  private claiming = 0;
   private lastWideClaim = -Infinity;
   private rerun = false;
   private readonly now: () => number;
@@ -73,13 +82,14 @@ export class Deliverer {
     }
     clearTimeout(this.timer);
     this.timer = undefined;
-    void this.pump();
+    this.pumped = this.pump();
   }
 
   /** Stops claiming, waits for batches in flight to be recorded. Unsent claims are released. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    await this.pumped; // a claim under way hands its batches over first
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -95,26 +105,39 @@ export class Deliverer {
     try {
       do {
         this.rerun = false;
-        while (this.running && this.inFlight.size < this.deps.concurrency) {
-          const claimed = await this.claim(false);
-          if (!claimed.length) break;
-          const settings = await this.deps.settings.get();
-          for (const [pixelId, events] of this.groups(claimed, settings.batchSize)) {
-            const p: Promise<void> = this.deliverGroup(pixelId, events)
-              .catch((err: unknown) => this.log.error({ err }, 'delivery batch crashed; its events stay leased and will be re-claimed'))
-              .finally(() => {
-                this.inFlight.delete(p);
-                this.wake();
-              });
-            this.inFlight.add(p);
-          }
-        }
+        const loops = await Promise.allSettled(Array.from({ length: CLAIMERS }, () => this.claimLoop()));
+        const failed = loops.find((l) => l.status === 'rejected');
+        if (failed) throw failed.reason;
       } while (this.rerun && this.running);
     } catch (err) {
       this.log.error({ err }, 'claiming due events failed; retrying at the next poll');
     } finally {
       this.pumping = false;
       if (this.running && !this.timer) this.timer = setTimeout(() => this.wake(), this.deps.pollMs);
+    }
+  }
+
+  /** Claims and hands batches to senders while fewer than `concurrency` are in flight or being claimed. */
+  private async claimLoop(): Promise<void> {
+    while (this.running && this.inFlight.size + this.claiming < this.deps.concurrency) {
+      this.claiming++;
+      let claimed: EventRecord[];
+      try {
+        claimed = await this.claim(false);
+      } finally {
+        this.claiming--;
+      }
+      if (!claimed.length) return;
+      const settings = await this.deps.settings.get();
+      for (const [pixelId, events] of this.groups(claimed, settings.batchSize)) {
+        const p: Promise<void> = this.deliverGroup(pixelId, events)
+          .catch((err: unknown) => this.log.error({ err }, 'delivery batch crashed; its events stay leased and will be re-claimed'))
+          .finally(() => {
+            this.inFlight.delete(p);
+            this.wake();
+          });
+        this.inFlight.add(p);
+      }
     }
   }
 

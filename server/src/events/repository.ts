@@ -215,7 +215,6 @@ export class EventRepository {
    * wider claims; see Deliverer.claim).
    */
   async claimDue(opts: { now: number; limit: number; owner: string; leaseMs: number; excludePixelIds: number[]; queuedOnly?: boolean }): Promise<EventRecord[]> {
-    const mysql = dialectOf(this.db) === 'mysql';
     return this.db.transaction(
       async (trx) => {
         // Per claimable status, the index (status, next_attempt_at) yields the oldest due rows in
@@ -226,7 +225,7 @@ export class EventRepository {
         for (const status of opts.queuedOnly ? (['queued'] as const) : CLAIMABLE) {
           let q = trx<EventRow>(TABLE).select('*').where('status', status).where('next_attempt_at', '<=', opts.now).orderBy('next_attempt_at').limit(opts.limit);
           if (opts.excludePixelIds.length) q = q.whereNotIn('pixel_id', opts.excludePixelIds);
-          if (mysql) q = q.forUpdate().skipLocked();
+          if (this.mysql) q = q.forUpdate().skipLocked();
           due.push(...((await q) as EventRow[]));
         }
         const rows = due.sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at)).slice(0, opts.limit);
@@ -238,7 +237,7 @@ export class EventRepository {
         return rows.map((r) => ({ ...mapRow(r), status: 'sending' as const, attempts: r.attempts + 1, leaseOwner: opts.owner, nextAttemptAt: opts.now + opts.leaseMs }));
       },
       // READ COMMITTED: rows looked at but not claimed (beyond the limit, a paused pixel's) are not kept locked.
-      mysql ? { isolationLevel: 'read committed' } : undefined,
+      this.mysql ? { isolationLevel: 'read committed' } : undefined,
     );
   }
 
@@ -343,7 +342,7 @@ export class EventRepository {
    * looked at but not changed are not kept locked against claims.
    */
   private sweepUpdate(fn: (q: Db) => Promise<number>): Promise<number> {
-    if (dialectOf(this.db) !== 'mysql') return fn(this.db);
+    if (!this.mysql) return fn(this.db);
     return this.db.transaction((trx) => fn(trx), { isolationLevel: 'read committed' });
   }
 

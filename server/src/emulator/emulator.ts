@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createHttpServer } from '../http/server';
+import { listen as listenHttp } from '../http/server';
 
 const failureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http500') }),
@@ -368,21 +368,16 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
 
   const emulator: GraphEmulator = {
     app,
-    listen(port = 0, host = '127.0.0.1') {
-      if (server) return Promise.reject(new Error('Graph emulator is already listening'));
-      return new Promise((resolve, reject) => {
-        const srv = createHttpServer(app);
-        srv.keepAliveTimeout = 65_000; // longer than typical client agents' idle timeouts
-        srv.headersTimeout = 66_000;
-        srv.once('error', reject);
-        srv.listen(port, host, () => {
-          server = srv;
-          const address = srv.address();
-          const actual = typeof address === 'object' && address ? address.port : port;
-          const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-          resolve({ url: `http://${urlHost}:${actual}`, port: actual });
-        });
-      });
+    async listen(port = 0, host = '127.0.0.1') {
+      if (server) throw new Error('Graph emulator is already listening');
+      const srv = await listenHttp(app, port, host);
+      srv.keepAliveTimeout = 65_000; // longer than typical client agents' idle timeouts
+      srv.headersTimeout = 66_000;
+      server = srv;
+      const address = srv.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      return { url: `http://${urlHost}:${actual}`, port: actual };
     },
     async close() {
       for (const t of timers) clearTimeout(t);

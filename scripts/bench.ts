@@ -286,7 +286,7 @@ async function main() {
     let worker: ChildProcess | undefined;
     let emulatorPid: number | undefined;
     if (only.has('delivery') || only.has('e2e')) {
-      emulatorPid = (await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: only.has('delivery') ? '150' : '0' }, `http://127.0.0.1:${emuPort}/__emulator/stats`)).child.pid;
+      emulatorPid = (await start('server/src/emulator/main.ts', [], { PORT: String(emuPort), EMULATOR_LATENCY_MS: only.has('delivery') ? '150' : '0', EMULATOR_KEEP_EVENTS: '0' }, `http://127.0.0.1:${emuPort}/__emulator/stats`)).child.pid;
     }
     if (only.has('delivery')) {
       const repo = new EventRepository(db);

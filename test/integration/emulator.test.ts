@@ -223,6 +223,21 @@ describe('Graph API emulator', () => {
     expect(emulator.requests()).toHaveLength(0);
   });
 
+  it('keeps only the newest keepEvents accepted events, and counts all of them', async () => {
+    await emulator.close();
+    emulator = createGraphEmulator({ keepEvents: 3 });
+    ({ url } = await emulator.listen(0));
+    for (const ids of [['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2', 'c3', 'c4']]) {
+      expect((await post({ data: ids.map((id) => validEvent({ event_id: id })), access_token: 'tok' })).status).toBe(200);
+      expect(emulator.received().length).toBeLessThanOrEqual(3);
+    }
+    expect(emulator.received().map((r) => r.event.event_id)).toEqual(['c2', 'c3', 'c4']);
+    const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as { events: number; requests: number };
+    expect(stats).toEqual({ events: 8, requests: 3 });
+    const listed = (await (await fetch(`${url}/__emulator/events`)).json()) as { data: unknown[] };
+    expect(listed.data).toHaveLength(3);
+  });
+
   it('accepts a form-encoded body with data as a JSON string', async () => {
     const form = new URLSearchParams({ data: JSON.stringify([validEvent()]), access_token: 'tok', test_event_code: 'T1' });
     const res = await fetch(`${url}/v24.0/1234567890/events`, { method: 'POST', body: form });

@@ -62,6 +62,12 @@ export interface GraphEmulatorOptions {
   latencyMs?: number;
   /** 'any' (default): any non-empty token is valid. */
   validAccessTokens?: string[] | 'any';
+  /**
+   * How many accepted events to keep for `received()` and GET /__emulator/events, the newest
+   * (default: all). A long-running emulator, or a benchmark's, would otherwise keep every event
+   * it was ever sent; the counts in GET /__emulator/stats cover all of them either way.
+   */
+  keepEvents?: number;
 }
 
 export interface GraphEmulator {
@@ -208,7 +214,9 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
   });
   let config = initialConfig();
   let rejectIds = new Set<string>();
+  const keep = opts.keepEvents ?? Infinity;
   let accepted: AcceptedEvent[] = [];
+  let acceptedTotal = 0;
   let log: RequestLog[] = [];
   let server: Server | undefined;
   const timers = new Set<NodeJS.Timeout>();
@@ -237,7 +245,7 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
   });
   app.get('/__emulator/requests', (_req, res) => { res.json({ data: log }); });
   /** Counts only: cheap enough to poll while a benchmark runs. */
-  app.get('/__emulator/stats', (_req, res) => { res.json({ events: accepted.length, requests: log.length }); });
+  app.get('/__emulator/stats', (_req, res) => { res.json({ events: acceptedTotal, requests: log.length }); });
   app.post('/__emulator/configure', (req, res) => {
     const parsed = failureConfigSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
@@ -343,11 +351,13 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
 
     const receivedAt = new Date().toISOString();
     const testEventCode = typeof body.test_event_code === 'string' && body.test_event_code !== '' ? body.test_event_code : undefined;
-    for (const event of data) {
+    acceptedTotal += data.length;
+    for (const event of keep >= data.length ? data : data.slice(data.length - keep)) {
       accepted.push(testEventCode === undefined
         ? { pixelId, event, fbtraceId, receivedAt }
         : { pixelId, event, fbtraceId, receivedAt, testEventCode });
     }
+    if (accepted.length > keep) accepted.splice(0, accepted.length - keep);
     answer(200, { events_received: data.length, messages: [], fbtrace_id: fbtraceId });
   });
 
@@ -397,6 +407,7 @@ export function createGraphEmulator(opts: GraphEmulatorOptions = {}): GraphEmula
     configure,
     reset() {
       accepted = [];
+      acceptedTotal = 0;
       log = [];
       config = initialConfig();
       rejectIds = new Set();

@@ -1,7 +1,8 @@
 /**
  * Runs the Graph API emulator: `npm run graph:emulator`.
  * PORT (default 4010), HOST (default 127.0.0.1), EMULATOR_LATENCY_MS (default 0),
- * EMULATOR_ACCESS_TOKENS (comma-separated valid tokens; default: any non-empty token).
+ * EMULATOR_ACCESS_TOKENS (comma-separated valid tokens; default: any non-empty token),
+ * EMULATOR_KEEP_EVENTS (accepted events kept for inspection, the newest; default 100000).
  */
 import { createGraphEmulator } from './emulator';
 
@@ -24,6 +25,8 @@ Environment:
   HOST                     address to bind (default 127.0.0.1)
   EMULATOR_LATENCY_MS      added latency per request (default 0)
   EMULATOR_ACCESS_TOKENS   comma-separated valid tokens (default: any non-empty token)
+  EMULATOR_KEEP_EVENTS     accepted events kept for GET /__emulator/events, the newest (default 100000;
+                           GET /__emulator/stats counts all of them)
 
 Controls: GET /__emulator/events, GET /__emulator/requests, GET /__emulator/stats,
 POST /__emulator/configure (failures, latency), POST /__emulator/reset.
@@ -40,7 +43,8 @@ async function main(): Promise<void> {
   const host = process.env.HOST || '127.0.0.1';
   const latencyMs = intEnv('EMULATOR_LATENCY_MS', 0);
   const tokens = process.env.EMULATOR_ACCESS_TOKENS?.split(',').map((t) => t.trim()).filter(Boolean);
-  const emulator = createGraphEmulator({ latencyMs, validAccessTokens: tokens && tokens.length > 0 ? tokens : 'any' });
+  const keepEvents = intEnv('EMULATOR_KEEP_EVENTS', 100_000);
+  const emulator = createGraphEmulator({ latencyMs, validAccessTokens: tokens && tokens.length > 0 ? tokens : 'any', keepEvents });
   const { url } = await emulator.listen(port, host);
   console.log(`Graph API emulator listening on ${url} (latency ${latencyMs} ms)`);
 

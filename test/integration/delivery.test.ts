@@ -194,7 +194,7 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
   it('re-claims events whose lease ran out (a worker died mid-send)', async () => {
     await post([websiteEvent({ event_id: 'lease_1' })]);
     const claimed = await bus.c.events.claimDue({ now: Date.now(), limit: 10, owner: 'dead-worker', leaseMs: 60_000, excludePixelIds: [] });
-    expect(claimed.map((e) => e.eventId)).toContain('lease_1');
+    expect(claimed.find((e) => e.eventId === 'lease_1')).toMatchObject({ status: 'sending', attempts: 1, leaseOwner: 'dead-worker', eventName: 'ViewContent', payload: expect.objectContaining({ event_id: 'lease_1' }) });
     expect(await bus.drain()).toBe(0); // leased by the dead worker
     await bus.testDb.db('events').where({ event_id: 'lease_1' }).update({ next_attempt_at: Date.now() - 1 }); // lease expires
     await bus.drain();

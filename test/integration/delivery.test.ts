@@ -203,6 +203,14 @@ describe.each(DIALECTS)('delivery on %s', (dialect) => {
     expect(await bus.c.events.recordOutcome([Number((await row('lease_1')).id)], 'dead-worker', { status: 'failed', nextAttemptAt: null }, null)).toBe(0);
   });
 
+  it('refuses a row id that is not an integer before any SQL is written', async () => {
+    await post([websiteEvent({ event_id: 'ids_1' })]);
+    const before = await bus.testDb.db('events').select('id', 'status', 'lease_owner').orderBy('id');
+    await expect(bus.c.events.recordOutcome(['0) OR (1=1' as unknown as number], 'x', { status: 'failed', nextAttemptAt: null }, null)).rejects.toThrow(TypeError);
+    await expect(bus.c.events.addAttempts([1.5], { attemptedAt: Date.now(), outcome: 'failed', httpStatus: null, errorCode: null, errorSubcode: null, isTransient: null, message: null, fbtraceId: null, durationMs: 0, batchSize: 1 })).rejects.toThrow(TypeError);
+    expect(await bus.testDb.db('events').select('id', 'status', 'lease_owner').orderBy('id')).toEqual(before);
+  });
+
   it('sends a freshly accepted event within about a second through the running loop', async () => {
     bus.c.deliverer.start();
     try {

@@ -105,6 +105,17 @@ interface Mysql2Connection {
   execute(sql: string, values: unknown[], cb: (err: Error | null) => void): void;
 }
 
+/**
+ * `id IN (…)` with the ids written into the statement: every id is checked to be a safe integer
+ * first, so nothing but digits and commas reaches the SQL. The delivery path names 1000 ids per
+ * statement, and as bindings each went through knex and the driver's placeholder formatting
+ * (~1–2 µs per id per statement in the worker).
+ */
+function idIn(ids: readonly number[]): string {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`event row id must be an integer, got ${String(id)}`);
+  return `id IN (${ids.join(',')})`;
+}
+
 export class EventRepository {
   private readonly chunk: number;
   private readonly mysql: boolean;
@@ -240,7 +251,7 @@ export class EventRepository {
         if (!rows.length) return [];
         const ids = rows.map((r) => Number(r.id));
         for (let i = 0; i < ids.length; i += this.chunk) {
-          await trx(TABLE).whereIn('id', ids.slice(i, i + this.chunk)).update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
+          await trx(TABLE).whereRaw(idIn(ids.slice(i, i + this.chunk))).update({ status: 'sending', lease_owner: opts.owner, next_attempt_at: opts.now + opts.leaseMs, attempts: trx.raw('attempts + 1'), updated_at: opts.now });
         }
         return rows.map((r) => {
           const record = mapRow(r);
@@ -285,7 +296,7 @@ export class EventRepository {
         if (update.fbtraceId !== undefined) patch.fbtrace_id = update.fbtraceId;
         if (update.deliveredAt !== undefined) patch.delivered_at = update.deliveredAt;
         if (update.refundAttempt) patch.attempts = trx.raw('CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END');
-        changed += await trx(TABLE).whereIn('id', chunk).where({ status: 'sending', lease_owner: owner }).update(patch);
+        changed += await trx(TABLE).whereRaw(idIn(chunk)).where({ status: 'sending', lease_owner: owner }).update(patch);
         if (attempt) await this.addAttempts(chunk, attempt, trx);
       }
       return changed;
@@ -314,7 +325,7 @@ export class EventRepository {
     for (let i = 0; i < ids.length; i += this.chunk) {
       const rows = trx(TABLE)
         .select('id', ...values.map((v) => trx.raw('?', [v])))
-        .whereIn('id', ids.slice(i, i + this.chunk))
+        .whereRaw(idIn(ids.slice(i, i + this.chunk)))
         .orderBy('id')
         .toSQL();
       await trx.raw(`insert into ?? (${columns.map(() => '??').join(', ')}) ${rows.sql}`, [ATTEMPTS, ...columns, ...rows.bindings]);

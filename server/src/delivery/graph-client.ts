@@ -25,14 +25,15 @@ export class GraphHttpService {
   executeRequest(url: string, method: string, headers: Record<string, string>, params: Record<string, unknown>): Promise<GraphResponse> {
     const started = performance.now();
     const target = new URL(this.rewrite(url));
-    const body = JSON.stringify(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined)));
+    // Encoded once: its length is the Content-Length, and the socket takes the bytes as they are.
+    const body = Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined))));
     const timeout = this.timeoutMs;
     const mod = target.protocol === 'https:' ? require('node:https') : require('node:http');
     return new Promise((resolve) => {
       const done = (r: Omit<GraphResponse, 'durationMs'>) => resolve({ ...r, durationMs: Math.round(performance.now() - started) });
       const req = mod.request(
         target,
-        { method, agent: this.agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+        { method, agent: this.agent, headers: { ...headers, 'Content-Length': body.length } },
         (res: import('node:http').IncomingMessage) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -15,7 +15,7 @@ if (!MONGO_URL) {
 }
 const describeWithMongo = MONGO_URL ? describe : describe.skip; // reason: needs a MongoDB server (MONGO_URL)
 
-describeWithMongo('Agenda on MongoDB (@agendajs/mongo-backend)', () => {
+describeWithMongo(MONGO_URL ? 'Agenda on MongoDB (@agendajs/mongo-backend)' : 'Agenda on MongoDB (@agendajs/mongo-backend) — not run: MONGO_URL is not set', () => {
   let bus: Bus;
   let agenda: Agenda | undefined;
   beforeAll(async () => {

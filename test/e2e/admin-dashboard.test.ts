@@ -92,7 +92,7 @@ beforeAll(async () => {
   } else {
     distDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcb-admin-ui-'));
     builtHere = true;
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(ROOT, 'admin-ui/vite.config.ts'), '--outDir', distDir, '--emptyOutDir', '--logLevel', 'error'], {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(ROOT, 'admin-ui/vite.config.mts'), '--outDir', distDir, '--emptyOutDir', '--logLevel', 'error'], {
       cwd: ROOT,
       stdio: 'pipe',
       env: { ...process.env, NODE_ENV: 'production' }, // jest sets NODE_ENV=test, which would make Vite bundle React's development build

@@ -328,7 +328,7 @@ describe('the Dockerfile builds what the services run', () => {
   });
 
   it('.dockerignore keeps every file the build and the image need', () => {
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'server/src/main.ts', `${rel(MIGRATIONS_DIR)}/${fs.readdirSync(MIGRATIONS_DIR)[0]}`, 'scripts/migrate.ts', 'admin-ui/index.html', 'admin-ui/vite.config.ts', 'tracking-client/build.mjs', 'tracking-client/src/index.ts'];
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'server/src/main.ts', `${rel(MIGRATIONS_DIR)}/${fs.readdirSync(MIGRATIONS_DIR)[0]}`, 'scripts/migrate.ts', 'admin-ui/index.html', 'admin-ui/vite.config.mts', 'tracking-client/build.mjs', 'tracking-client/src/index.ts'];
     expect(needed.filter(dockerignored)).toEqual([]);
     // …and leaves out what must not be baked into an image.
     expect(['.env', 'node_modules/knex/package.json', 'data/bus.sqlite', 'admin-ui/dist/index.html'].filter((p) => !dockerignored(p))).toEqual([]);

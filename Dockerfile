@@ -7,10 +7,8 @@
 FROM node:20-bookworm AS builder
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The lock file lists only the optional native packages (@swc/core-*) of the platforms the registry
-# it was made against served, so `npm ci` can refuse it as out of sync; `npm install` then installs
-# the same locked versions and fetches this platform's optional package.
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+# The lock file names every platform's optional native packages, so `npm ci` installs this one's.
+RUN npm ci --no-audit --no-fund
 COPY . .
 # server (type-check only: nothing to emit), then the tracking client and the dashboard
 RUN npx tsc -p tsconfig.json --noEmit \
@@ -23,7 +21,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # argon2 and better-sqlite3 ship prebuilt binaries; the toolchain is only a fallback and is removed again.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
- && (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) \
+ && npm ci --omit=dev --no-audit --no-fund \
  && apt-get purge -y python3 make g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* /root/.npm
 COPY tsconfig.json ./
 COPY server ./server
